@@ -1,0 +1,218 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TriggerEvent } from './connectors/define.ts';
+import { ConnectorRegistry } from './connectors/index.ts';
+import { Dispatcher } from './engine/dispatcher.ts';
+import { InProcessQueue, type RunQueue } from './engine/queue.ts';
+import { Engine } from './engine/runner.ts';
+import { Scheduler } from './engine/scheduler.ts';
+import { validateWorkflow, type Validation } from './engine/validate.ts';
+import type { RunMode, RunResult } from './shared/runs.ts';
+import type { Workflow, WorkflowIssue } from './shared/workflow.ts';
+import { CrmStore } from './store/crm.ts';
+import { type Db, openDatabase } from './store/db.ts';
+import { seedDemoWorkspace } from './store/demo.ts';
+import { Inbox } from './store/inbox.ts';
+import { RunJournal } from './store/runs.ts';
+import { loadKey, SecretStore } from './store/secrets.ts';
+import { SettingsStore } from './store/settings.ts';
+import { type WorkflowRow, WorkflowStore } from './store/workflows.ts';
+
+export interface AppOptions {
+  dataDir: string;
+  now?: () => Date;
+  /** Seed the demo workspace into a new, empty store (default true). */
+  demo?: boolean;
+  /** Runs executed at once by the queue. */
+  concurrency?: number;
+}
+
+/** A workflow that failed validation: every problem, in plain words. */
+export class InvalidWorkflowError extends Error {
+  constructor(readonly issues: WorkflowIssue[]) {
+    super(`The workflow has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n${issues.map((i) => `  - ${i.message}`).join('\n')}`);
+    this.name = 'InvalidWorkflowError';
+  }
+}
+
+export interface RunRequest {
+  /** The trigger event; defaults to the workflow's sample event. */
+  event?: TriggerEvent;
+  dryRun?: boolean;
+  mode?: RunMode;
+}
+
+/**
+ * The composition root in plain Node: the Electron shell, the browser edition's server and the CLI
+ * all build the same app from here.
+ */
+export class App {
+  readonly db: Db;
+  readonly crm: CrmStore;
+  readonly registry = new ConnectorRegistry();
+  readonly workflows: WorkflowStore;
+  readonly journal: RunJournal;
+  readonly inbox: Inbox;
+  readonly settings: SettingsStore;
+  readonly secrets: SecretStore;
+  readonly engine: Engine;
+  readonly queue: RunQueue;
+  readonly dispatcher: Dispatcher;
+  readonly scheduler: Scheduler;
+  readonly now: () => Date;
+  private started = false;
+
+  constructor(readonly options: AppOptions) {
+    this.now = options.now ?? (() => new Date());
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    this.db = openDatabase(join(options.dataDir, 'pipewright.db'));
+    this.inbox = new Inbox(this.db);
+    this.journal = new RunJournal(this.db);
+    this.workflows = new WorkflowStore(this.db, this.now);
+    this.settings = new SettingsStore(this.db);
+    this.secrets = new SecretStore(this.db, loadKey(options.dataDir));
+
+    let engine: Engine | undefined;
+    this.crm = new CrmStore(this.db, {
+      now: this.now,
+      onChange: (change) => engine?.onLiveChange(change),
+      onEvent: (event, cause) => {
+        this.inbox.add({
+          source: 'local',
+          event: event.event,
+          payload: event,
+          receivedAt: event.timestamp,
+          causeRunId: cause?.runId,
+          causeWorkflowId: cause?.workflowId,
+          depth: cause?.depth ?? 0,
+        });
+        this.dispatcher?.poke();
+      },
+    });
+    if ((options.demo ?? true) && this.crm.isEmpty()) seedDemoWorkspace(new CrmStore(this.db, { now: this.now }));
+
+    engine = new Engine({ db: this.db, crm: this.crm, journal: this.journal, registry: this.registry, now: this.now });
+    this.engine = engine;
+    this.queue = new InProcessQueue(
+      async (runId) => {
+        await this.engine.resume(runId, (id, version) => this.workflows.document(id, version));
+      },
+      options.concurrency ?? 8,
+      (runId, err) => console.error(`Run ${runId} could not be executed: ${(err as Error).message}`),
+    );
+    this.dispatcher = new Dispatcher({
+      db: this.db,
+      crm: this.crm,
+      inbox: this.inbox,
+      journal: this.journal,
+      workflows: this.workflows,
+      registry: this.registry,
+      queue: this.queue,
+      now: this.now,
+    });
+    this.scheduler = new Scheduler({
+      inbox: this.inbox,
+      journal: this.journal,
+      workflows: this.workflows,
+      queue: this.queue,
+      now: this.now,
+      onEvent: () => this.dispatcher.poke(),
+    });
+  }
+
+  /**
+   * Starts live processing: resumes runs a crash interrupted, processes pending events, wakes
+   * waiting runs and fires schedules. The CLI's one-off commands do not call it.
+   */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const runId of this.journal.interrupted()) this.queue.enqueue(runId);
+    this.dispatcher.processPending();
+    this.scheduler.start();
+  }
+
+  validate(doc: unknown): Validation {
+    return validateWorkflow(doc, this.registry);
+  }
+
+  /** Validates and saves a workflow as a new version (a draft when new). Rejects it whole if invalid. */
+  save(doc: unknown, note?: string): { row: WorkflowRow; workflow: Workflow } {
+    const validation = this.validate(doc);
+    if (!validation.ok) throw new InvalidWorkflowError(validation.issues);
+    const workflow = validation.workflow;
+    const trigger = workflow.nodes.find((n) => this.registry.resolve(n.type)?.kind === 'trigger');
+    const row = this.workflows.save(workflow, trigger?.type ?? null, note);
+    if (row.status === 'live') this.scheduler.refresh();
+    return { row, workflow };
+  }
+
+  setLive(id: string, live: boolean): WorkflowRow {
+    const doc = this.workflows.document(id);
+    if (!doc) throw new Error(`There is no workflow "${id}".`);
+    if (live) {
+      const validation = this.validate(doc);
+      if (!validation.ok) throw new InvalidWorkflowError(validation.issues);
+    }
+    this.workflows.setStatus(id, live ? 'live' : 'draft');
+    this.scheduler.refresh();
+    return this.workflows.get(id) as WorkflowRow;
+  }
+
+  /** The event a test run starts with: the workflow's own sample, else its trigger's sample. */
+  sampleEvent(workflow: Workflow): TriggerEvent {
+    if (workflow.sample) return workflow.sample as unknown as TriggerEvent;
+    const trigger = workflow.nodes.find((n) => this.registry.resolve(n.type)?.kind === 'trigger');
+    const resolved = trigger && this.registry.resolve(trigger.type);
+    if (resolved?.kind !== 'trigger' || !trigger) throw new Error('The workflow has no trigger.');
+    const params = resolved.trigger.params.safeParse(trigger.params);
+    const live = params.success ? resolved.trigger.liveSample?.(params.data, this.crm) : undefined;
+    if (live) return live;
+    const sample = structuredClone(resolved.trigger.sample) as TriggerEvent;
+    if (resolved.trigger.key === 'manual' && trigger.params.sample) sample.data = trigger.params.sample as Record<string, unknown>;
+    return sample;
+  }
+
+  /** Runs a workflow once, now: a saved one by id, or a document (validated first). */
+  async run(target: string | unknown, request: RunRequest = {}): Promise<RunResult> {
+    let workflow: Workflow;
+    let version: number | null = null;
+    if (typeof target === 'string') {
+      const row = this.workflows.get(target);
+      const doc = row && this.workflows.document(target);
+      if (!row || !doc) throw new Error(`There is no workflow "${target}". Import it first, or give a file.`);
+      const validation = this.validate(doc);
+      if (!validation.ok) throw new InvalidWorkflowError(validation.issues);
+      workflow = validation.workflow;
+      version = row.version;
+    } else {
+      const validation = this.validate(target);
+      if (!validation.ok) throw new InvalidWorkflowError(validation.issues);
+      workflow = validation.workflow;
+    }
+    const event = request.event ?? this.sampleEvent(workflow);
+    const dryRun = request.dryRun ?? false;
+    return this.engine.run(workflow, event, { dryRun, mode: request.mode ?? (dryRun ? 'test' : 'live'), workflowVersion: version });
+  }
+
+  /** Waits until every queued run has finished (tests, CLI). */
+  async settle(): Promise<void> {
+    for (;;) {
+      this.dispatcher.processPending();
+      await this.queue.idle();
+      if (this.inbox.pending(1).length === 0) return;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.scheduler.stop();
+    this.dispatcher.stop();
+    this.engine.stop();
+    await this.queue.close();
+    this.db.close();
+  }
+}
+
+export function createApp(options: AppOptions): App {
+  return new App(options);
+}

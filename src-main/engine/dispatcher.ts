@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import type { TriggerEvent } from '../connectors/define.ts';
+import type { ConnectorRegistry } from '../connectors/index.ts';
+import type { CrmStore } from '../store/crm.ts';
+import type { Db } from '../store/db.ts';
+import type { Inbox, InboxEvent } from '../store/inbox.ts';
+import type { RunJournal } from '../store/runs.ts';
+import type { WorkflowStore } from '../store/workflows.ts';
+import type { RunQueue } from './queue.ts';
+
+export interface DispatcherDeps {
+  db: Db;
+  crm: CrmStore;
+  inbox: Inbox;
+  journal: RunJournal;
+  workflows: WorkflowStore;
+  registry: ConnectorRegistry;
+  queue: RunQueue;
+  now: () => Date;
+}
+
+/**
+ * Turns inbox events into runs: each pending event is matched against the live workflows'
+ * triggers, and its runs are created in the same transaction that marks the event processed,
+ * so an event is never lost nor run twice.
+ */
+export class Dispatcher {
+  private scheduled = false;
+  private stopped = false;
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  /** Asks for the pending events to be processed soon (called when an event is added). */
+  poke(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.processPending();
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Processes every pending event; returns the ids of the runs it started. */
+  processPending(): string[] {
+    const started: string[] = [];
+    for (;;) {
+      const batch = this.deps.inbox.pending(200);
+      if (batch.length === 0) break;
+      const create = this.deps.db.transaction(() => {
+        for (const event of batch) started.push(...this.dispatch(event));
+      });
+      create();
+      if (batch.length < 200) break;
+    }
+    for (const runId of started) this.deps.queue.enqueue(runId);
+    return started;
+  }
+
+  private dispatch(event: InboxEvent): string[] {
+    const at = this.deps.now().toISOString();
+    const payload = event.payload as unknown as TriggerEvent & { workflow_id?: string };
+    const candidates =
+      event.source === 'schedule'
+        ? this.deps.workflows.live().filter((w) => w.workflow.id === payload.workflow_id)
+        : this.deps.workflows.live(this.deps.registry.triggersFor(event.event));
+    const runIds: string[] = [];
+    let stoppedByGuard = 0;
+    for (const { row, workflow } of candidates) {
+      const trigger = workflow.nodes.find((n) => n.type === row.triggerType);
+      const resolved = trigger && this.deps.registry.resolve(trigger.type);
+      if (!trigger || resolved?.kind !== 'trigger') continue;
+      const params = resolved.trigger.params.safeParse(trigger.params);
+      if (!params.success) continue;
+      if (resolved.trigger.matches && !resolved.trigger.matches(params.data, payload, this.deps.crm)) continue;
+      if (event.depth > workflow.settings.maxChainDepth) {
+        stoppedByGuard++;
+        continue;
+      }
+      const id = randomUUID();
+      this.deps.journal.startRun({
+        id,
+        workflowId: workflow.id,
+        workflowVersion: row.version,
+        workflowName: workflow.name,
+        document: workflow,
+        mode: 'live',
+        dryRun: false,
+        status: 'queued',
+        trigger: payload,
+        eventId: event.id,
+        depth: event.depth,
+        startedAt: at,
+      });
+      runIds.push(id);
+    }
+    if (runIds.length) this.deps.inbox.markDone(event.id, 'processed', at, `${runIds.length} run(s) started`);
+    else if (stoppedByGuard) {
+      this.deps.inbox.markDone(event.id, 'loop_stopped', at, `Not run: it was caused by a chain of ${event.depth} workflow runs (limit reached).`);
+    } else this.deps.inbox.markDone(event.id, 'no_match', at);
+    return runIds;
+  }
+}

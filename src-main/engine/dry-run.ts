@@ -1,0 +1,89 @@
+import Database from 'better-sqlite3';
+import type { FieldChange, RecordDiff } from '../shared/runs.ts';
+import { CRM_TABLES, type CrmChange, type CrmEvent, CrmStore } from '../store/crm.ts';
+import { type Db, migrate } from '../store/db.ts';
+
+/**
+ * Dry runs write to a throw-away in-memory copy of the CRM tables, so later steps see the
+ * simulated state and live data is never touched (no transaction is held on the live connection).
+ */
+export interface DryRunCrm {
+  crm: CrmStore;
+  changes: CrmChange[];
+  events: CrmEvent[];
+  close(): void;
+}
+
+export function createDryRunCrm(live: Db, now: () => Date): DryRunCrm {
+  const copy = new Database(':memory:');
+  migrate(copy);
+  copy.pragma('foreign_keys = OFF');
+  if (live.memory) {
+    // An in-memory live database cannot be attached by name; copy it whole instead.
+    const whole = new Database(live.serialize());
+    for (const table of CRM_TABLES) {
+      const rows = whole.prepare(`SELECT * FROM ${table}`).raw().all() as unknown[][];
+      if (rows.length === 0) continue;
+      const insert = copy.prepare(`INSERT INTO ${table} VALUES (${rows[0]?.map(() => '?').join(', ')})`);
+      copy.transaction(() => rows.forEach((r) => insert.run(...r)))();
+    }
+    whole.close();
+  } else {
+    copy.prepare('ATTACH DATABASE ? AS live').run(live.name);
+    copy.transaction(() => {
+      for (const table of CRM_TABLES) copy.exec(`INSERT INTO main.${table} SELECT * FROM live.${table}`);
+    })();
+    copy.exec('DETACH DATABASE live');
+  }
+  copy.pragma('foreign_keys = ON');
+  const changes: CrmChange[] = [];
+  const events: CrmEvent[] = [];
+  const crm = new CrmStore(copy, { now, onChange: (c) => changes.push(c), onEvent: (e) => events.push(e) });
+  return { crm, changes, events, close: () => copy.close() };
+}
+
+const NOISE = new Set(['updated_at', 'created_at']);
+
+function flatten(row: Record<string, unknown> | null): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  if (!row) return out;
+  for (const [k, v] of Object.entries(row)) {
+    if (k === 'data' && v && typeof v === 'object' && !Array.isArray(v)) {
+      for (const [dk, dv] of Object.entries(v)) out.set(`data.${dk}`, dv);
+    } else out.set(k, v);
+  }
+  return out;
+}
+
+export function fieldChanges(before: Record<string, unknown> | null, after: Record<string, unknown> | null): FieldChange[] {
+  const a = flatten(before);
+  const b = flatten(after);
+  const fields: FieldChange[] = [];
+  for (const key of new Set([...a.keys(), ...b.keys()])) {
+    if (NOISE.has(key)) continue;
+    const x = a.get(key);
+    const y = b.get(key);
+    if (JSON.stringify(x) !== JSON.stringify(y)) fields.push({ field: key, before: x ?? null, after: y ?? null });
+  }
+  return fields;
+}
+
+/** One diff per row: its state before the first change and after the last. */
+export function summarizeChanges(changes: readonly CrmChange[]): RecordDiff[] {
+  const byRow = new Map<string, { entity: string; id: string; before: CrmChange['before']; after: CrmChange['after'] }>();
+  for (const c of changes) {
+    const key = `${c.entity}:${c.id}`;
+    const seen = byRow.get(key);
+    if (seen) seen.after = c.after;
+    else byRow.set(key, { entity: c.entity, id: c.id, before: c.before, after: c.after });
+  }
+  const diffs: RecordDiff[] = [];
+  for (const row of byRow.values()) {
+    const deleted = row.after === null || Boolean(row.after?.deleted_at);
+    const op = row.before === null ? 'create' : deleted ? 'delete' : 'update';
+    const fields = fieldChanges(row.before, row.after);
+    if (op === 'update' && fields.length === 0) continue;
+    diffs.push({ entity: row.entity, id: row.id, op, before: row.before, after: row.after, fields });
+  }
+  return diffs;
+}

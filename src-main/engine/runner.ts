@@ -1,0 +1,465 @@
+import { randomUUID } from 'node:crypto';
+import type { ZodError } from 'zod';
+import type { ConnectorRegistry, ResolvedNode } from '../connectors/index.ts';
+import type { ActionDefinition, PlannedRequest, ResolvedConnection, RunContext, TriggerEvent } from '../connectors/define.ts';
+import type { PlannedHttpRequest, RecordDiff, RunMode, RunResult, RunStatus, StepStatus } from '../shared/runs.ts';
+import { nodeLabel, type RetryPolicy, type Workflow, type WorkflowNode } from '../shared/workflow.ts';
+import type { ChangeCause, CrmChange, CrmStore } from '../store/crm.ts';
+import type { Db } from '../store/db.ts';
+import type { RunJournal, StepRecord } from '../store/runs.ts';
+import { createDryRunCrm, type DryRunCrm, summarizeChanges } from './dry-run.ts';
+import { renderDeep, type Scope } from './expressions.ts';
+import { type ExecutionPlan, executionPlan } from './graph.ts';
+import { DEFAULT_RETRY, isRetryable, retryDelay, sleep } from './retry.ts';
+
+export interface EngineDeps {
+  db: Db;
+  crm: CrmStore;
+  journal: RunJournal;
+  registry: ConnectorRegistry;
+  now?: () => Date;
+  /** Credentials for a node's connection alias; resolved in the main process only. */
+  resolveConnection?: (workflow: Workflow, node: WorkflowNode) => ResolvedConnection | undefined;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface RunOptions {
+  dryRun?: boolean;
+  mode?: RunMode;
+  /** The saved version being run; null for a document that is not saved. */
+  workflowVersion?: number | null;
+  eventId?: number | null;
+  /** How many runs caused the event that starts this one (loop guard). */
+  depth?: number;
+  runId?: string;
+}
+
+/** A failure whose attempt row is already journaled. */
+class JournaledFailure {
+  constructor(readonly cause: unknown) {}
+}
+/** Ends the run as waiting (a Wait step) — not an error. */
+class Suspend {
+  constructor(readonly resumeAt: string) {}
+}
+/** Ends the run as failed or needing review; the step row is already journaled. */
+class RunHalt {
+  constructor(
+    readonly status: RunStatus,
+    readonly message: string,
+  ) {}
+}
+
+interface StepOutcome {
+  status: StepStatus;
+  output: unknown;
+  ports: string[];
+}
+
+interface RunState {
+  id: string;
+  plan: ExecutionPlan;
+  workflow: Workflow;
+  event: TriggerEvent;
+  dryRun: boolean;
+  depth: number;
+  startedAt: string;
+  crm: CrmStore;
+  dry?: DryRunCrm;
+  /** Last journaled attempt per step key, from a previous attempt of this run (resume). */
+  journaled: Map<string, StepRecord>;
+  requests: PlannedHttpRequest[];
+  liveChanges: RecordDiff[];
+  signal: AbortSignal;
+}
+
+const isPromise = (v: unknown): v is Promise<unknown> => typeof (v as Promise<unknown>)?.then === 'function';
+
+export function describeError(err: unknown): string {
+  if (err && typeof err === 'object' && 'issues' in err && Array.isArray((err as ZodError).issues)) {
+    return (err as ZodError).issues
+      .map((i) => `${i.path.length ? `field "${i.path.join('.')}" ` : ''}${i.message.charAt(0).toLowerCase()}${i.message.slice(1)}`)
+      .join('; ');
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Runs workflows: one event, one run. Every run and step attempt is journaled; a local-store write
+ * commits with its journal row; waits suspend the run and `resume` continues it, as does a restart
+ * after a crash (completed steps are replayed from the journal, never executed twice).
+ */
+export class Engine {
+  private readonly now: () => Date;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly abort = new AbortController();
+  /** Changes the live CRM reports while a step runs (its writes are synchronous). */
+  private liveChangeSink: CrmChange[] | null = null;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.now = deps.now ?? (() => new Date());
+    this.sleep = deps.sleep ?? sleep;
+  }
+
+  /** Wire the live CrmStore's `onChange` here so live runs journal what each step changed. */
+  readonly onLiveChange = (change: CrmChange): void => {
+    this.liveChangeSink?.push(change);
+  };
+
+  stop(): void {
+    this.abort.abort(new Error('Pipewright is shutting down.'));
+  }
+
+  async run(workflow: Workflow, event: TriggerEvent, options: RunOptions = {}): Promise<RunResult> {
+    const plan = executionPlan(workflow, this.deps.registry);
+    const dryRun = options.dryRun ?? false;
+    const state = this.newState(plan, event, {
+      id: options.runId ?? randomUUID(),
+      dryRun,
+      depth: options.depth ?? 0,
+      startedAt: this.now().toISOString(),
+    });
+    this.deps.journal.startRun({
+      id: state.id,
+      workflowId: workflow.id,
+      workflowVersion: options.workflowVersion ?? null,
+      workflowName: workflow.name,
+      document: workflow,
+      mode: options.mode ?? (dryRun ? 'test' : 'live'),
+      dryRun,
+      status: 'running',
+      trigger: event,
+      eventId: options.eventId ?? null,
+      depth: state.depth,
+      startedAt: state.startedAt,
+    });
+    return this.execute(state);
+  }
+
+  /** Continues a run from its journal: after a wait, or after a crash interrupted it. */
+  async resume(runId: string, loadWorkflow: (id: string, version: number) => Workflow | undefined): Promise<RunResult> {
+    const stored = this.deps.journal.getRun(runId);
+    if (!stored) throw new Error(`There is no run "${runId}".`);
+    const workflow =
+      stored.workflowVersion === null ? (stored.document as Workflow) : loadWorkflow(stored.workflowId, stored.workflowVersion);
+    if (!workflow) throw new Error(`Run ${runId}: its workflow version is gone.`);
+    if (stored.dryRun) {
+      // The throw-away CRM copy of a test run did not survive; report it rather than guess.
+      this.deps.journal.finishRun(runId, { status: 'failed', finishedAt: this.now().toISOString(), error: 'The test run was interrupted; start it again.' });
+      return this.result(runId, workflow);
+    }
+    const plan = executionPlan(workflow, this.deps.registry);
+    const state = this.newState(plan, stored.trigger as TriggerEvent, {
+      id: runId,
+      dryRun: false,
+      depth: stored.depth,
+      startedAt: stored.startedAt,
+    });
+    for (const step of this.deps.journal.steps(runId)) state.journaled.set(step.key, step);
+    this.deps.journal.setStatus(runId, 'running');
+    return this.execute(state);
+  }
+
+  result(runId: string, workflow: Workflow): RunResult {
+    const nodes = new Map(workflow.nodes.map((n) => [n.id, n]));
+    const result = this.deps.journal.result(runId, (id) => ({ name: nodes.get(id)?.name ?? id, type: nodes.get(id)?.type ?? '' }));
+    if (!result) throw new Error(`There is no run "${runId}".`);
+    return result;
+  }
+
+  private newState(plan: ExecutionPlan, event: TriggerEvent, base: { id: string; dryRun: boolean; depth: number; startedAt: string }): RunState {
+    const dry = base.dryRun ? createDryRunCrm(this.deps.db, this.now) : undefined;
+    return {
+      ...base,
+      plan,
+      workflow: plan.workflow,
+      event,
+      crm: dry?.crm ?? this.deps.crm,
+      dry,
+      journaled: new Map(),
+      requests: [],
+      liveChanges: [],
+      signal: this.abort.signal,
+    };
+  }
+
+  private async execute(state: RunState): Promise<RunResult> {
+    const scope: Scope = {
+      trigger: state.event,
+      steps: {},
+      run: { id: state.id, startedAt: state.startedAt, dryRun: state.dryRun },
+      workflow: { id: state.workflow.id, name: state.workflow.name },
+    };
+    let status: RunStatus = 'succeeded';
+    let error: string | null = null;
+    let resumeAt: string | null = null;
+    try {
+      await this.runScope(state, '', '', scope, []);
+    } catch (err) {
+      if (err instanceof Suspend) {
+        status = 'waiting';
+        resumeAt = err.resumeAt;
+      } else if (err instanceof RunHalt) {
+        status = err.status;
+        error = err.message;
+      } else {
+        status = 'failed';
+        error = describeError(err);
+      }
+    } finally {
+      state.dry?.close();
+    }
+    const summary = state.dry ? { changes: summarizeChanges(state.dry.changes), requests: state.requests } : null;
+    this.deps.journal.finishRun(state.id, {
+      status,
+      finishedAt: status === 'waiting' ? null : this.now().toISOString(),
+      resumeAt,
+      error,
+      summary,
+    });
+    return this.result(state.id, state.workflow);
+  }
+
+  /**
+   * Runs the nodes of one scope in order. A node runs when an edge into it carries a port its
+   * source fired; otherwise it is skipped. `outer` holds the fired ports of enclosing scopes.
+   */
+  private async runScope(state: RunState, owner: string, suffix: string, scope: Scope, outer: Map<string, string[]>[]): Promise<void> {
+    const fired = new Map<string, string[]>();
+    const chain = [fired, ...outer];
+    for (const nodeId of state.plan.scopes.get(owner) ?? []) {
+      const node = state.plan.nodes.get(nodeId) as WorkflowNode;
+      const key = nodeId + suffix;
+      const active =
+        nodeId === state.plan.triggerId ||
+        (state.plan.incoming.get(nodeId) ?? []).some((e) => {
+          const port = e.port ?? 'main';
+          if (e.from === owner) return port === 'each';
+          return chain.some((m) => m.get(e.from)?.includes(port));
+        });
+      if (!active) {
+        this.skip(state, node, key);
+        continue;
+      }
+      const outcome = await this.runNode(state, node, key, scope);
+      (scope.steps as Record<string, unknown>)[nodeId] = { output: outcome.output, status: outcome.status };
+      const resolved = state.plan.resolved.get(nodeId);
+      if (resolved?.kind === 'action' && resolved.action.flow === 'loop' && outcome.status === 'succeeded') {
+        const items = (outcome.output as { items: unknown[] }).items;
+        for (const [index, item] of items.entries()) {
+          const loop = { item, index, count: items.length, first: index === 0, last: index === items.length - 1 };
+          await this.runScope(state, nodeId, `${suffix}#${index}`, { ...scope, steps: { ...(scope.steps as object) }, loop }, chain);
+        }
+        fired.set(nodeId, ['done']);
+      } else {
+        fired.set(nodeId, outcome.ports);
+      }
+    }
+  }
+
+  private skip(state: RunState, node: WorkflowNode, key: string): void {
+    if (state.journaled.get(key)) return;
+    this.deps.journal.recordStep(state.id, { key, nodeId: node.id, attempt: 1, status: 'skipped', startedAt: this.now().toISOString(), durationMs: 0 });
+  }
+
+  private async runNode(state: RunState, node: WorkflowNode, key: string, scope: Scope): Promise<StepOutcome> {
+    const resolved = state.plan.resolved.get(node.id) as ResolvedNode;
+    const previous = state.journaled.get(key);
+    if (previous && (previous.status === 'succeeded' || previous.status === 'skipped')) {
+      return { status: previous.status, output: previous.output, ports: previous.ports ?? [] };
+    }
+    if (resolved.kind === 'trigger') {
+      this.deps.journal.recordStep(state.id, {
+        key,
+        nodeId: node.id,
+        attempt: 1,
+        status: 'succeeded',
+        output: state.event,
+        ports: ['main'],
+        startedAt: state.startedAt,
+        durationMs: 0,
+      });
+      return { status: 'succeeded', output: state.event, ports: ['main'] };
+    }
+    if (node.disabled) {
+      this.deps.journal.recordStep(state.id, { key, nodeId: node.id, attempt: 1, status: 'skipped', ports: ['main'], startedAt: this.now().toISOString(), durationMs: 0 });
+      return { status: 'skipped', output: null, ports: ['main'] };
+    }
+    const action = resolved.action;
+    if (previous?.status === 'waiting') return this.continueWait(state, node, key, previous);
+    if (previous?.status === 'running' && action.effect === 'write' && !action.transactional && !action.retrySafe) {
+      throw new RunHalt(
+        'needs_review',
+        `Step ${nodeLabel(node)} was sending a change when Pipewright stopped, and it cannot tell whether the change was made. Check ${resolved.connector.name} and retry or dismiss this run.`,
+      );
+    }
+    return this.attemptAction(state, node, key, scope, action, (previous?.attempt ?? 0) + 1);
+  }
+
+  private continueWait(state: RunState, node: WorkflowNode, key: string, previous: StepRecord): StepOutcome {
+    const resumeAt = previous.resumeAt ?? this.now().toISOString();
+    if (Date.parse(resumeAt) > this.now().getTime()) throw new Suspend(resumeAt);
+    const output = { resumeAt, resumedAt: this.now().toISOString() };
+    this.deps.journal.recordStep(state.id, { key, nodeId: node.id, attempt: previous.attempt, status: 'succeeded', output, ports: ['main'], startedAt: previous.startedAt, durationMs: Date.parse(output.resumedAt) - Date.parse(previous.startedAt) });
+    return { status: 'succeeded', output, ports: ['main'] };
+  }
+
+  private retryPolicy(state: RunState, node: WorkflowNode): RetryPolicy {
+    return { ...DEFAULT_RETRY, ...state.workflow.settings.retry, ...node.retry };
+  }
+
+  private async attemptAction(state: RunState, node: WorkflowNode, key: string, scope: Scope, action: ActionDefinition, firstAttempt: number): Promise<StepOutcome> {
+    const policy = this.retryPolicy(state, node);
+    for (let attempt = firstAttempt; ; attempt++) {
+      const started = performance.now();
+      const startedAt = this.now().toISOString();
+      const base = { key, nodeId: node.id, attempt, startedAt };
+      let input: unknown;
+      try {
+        input = this.renderInput(state, node, action, scope);
+        return await this.invoke(state, node, action, scope, input, base, started);
+      } catch (err) {
+        if (err instanceof Suspend || err instanceof RunHalt) throw err;
+        const cause = err instanceof JournaledFailure ? err.cause : err;
+        const message = describeError(cause);
+        if (!(err instanceof JournaledFailure)) {
+          this.deps.journal.recordStep(state.id, { ...base, status: 'failed', input, error: message, durationMs: performance.now() - started });
+        }
+        err = cause;
+        if (isRetryable(err) && attempt < policy.maxAttempts && !state.signal.aborted) {
+          await this.sleep(retryDelay(attempt, policy, err), state.signal);
+          continue;
+        }
+        return this.handleFailure(state, node, key, message);
+      }
+    }
+  }
+
+  private handleFailure(state: RunState, node: WorkflowNode, key: string, message: string): StepOutcome {
+    const output = { error: message };
+    if (node.onError === 'continue' || node.onError === 'errorPort') {
+      const ports = node.onError === 'continue' ? ['main'] : ['error'];
+      // The failed attempt is journaled; this row records how the run went on.
+      this.deps.journal.recordStep(state.id, { key, nodeId: node.id, attempt: 0, status: 'failed', output, error: message, ports, startedAt: this.now().toISOString(), durationMs: 0 });
+      return { status: 'failed', output, ports };
+    }
+    throw new RunHalt('failed', `Step ${nodeLabel(node)} failed: ${message}`);
+  }
+
+  private renderInput(state: RunState, node: WorkflowNode, action: ActionDefinition, scope: Scope): unknown {
+    const raw = action.rawParams;
+    const params: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node.params)) {
+      params[k] = raw?.includes(k) ? v : renderDeep(v, scope, state.workflow.settings.timezone);
+    }
+    return params;
+  }
+
+  private context(state: RunState, node: WorkflowNode, input: unknown, scope: Scope, route: string[]): RunContext<unknown> {
+    const cause: ChangeCause = { runId: state.id, workflowId: state.workflow.id, depth: state.depth + 1 };
+    return {
+      input,
+      crm: state.crm,
+      dryRun: state.dryRun,
+      cause,
+      workflow: { id: state.workflow.id, name: state.workflow.name, timezone: state.workflow.settings.timezone },
+      run: { id: state.id, startedAt: state.startedAt },
+      node: { id: node.id, name: node.name ?? node.id, type: node.type },
+      connection: node.connection ? this.deps.resolveConnection?.(state.workflow, node) : undefined,
+      scope,
+      signal: state.signal,
+      now: this.now,
+      route: (...ports) => {
+        route.push(...ports);
+      },
+    };
+  }
+
+  private async invoke(
+    state: RunState,
+    node: WorkflowNode,
+    action: ActionDefinition,
+    scope: Scope,
+    rendered: unknown,
+    base: { key: string; nodeId: string; attempt: number; startedAt: string },
+    started: number,
+  ): Promise<StepOutcome> {
+    const parsed = action.input.safeParse(rendered);
+    if (!parsed.success) throw parsed.error;
+    const input = parsed.data;
+    const route: string[] = [];
+    const ctx = this.context(state, node, input, scope, route);
+    const ports = () => (action.flow === 'branch' ? route : ['main']);
+    const journal = this.deps.journal;
+
+    if (action.transactional) {
+      // The local write, its events and its journal row commit together: exactly once.
+      const sink: CrmChange[] = state.dry ? state.dry.changes : [];
+      const mark = sink.length;
+      if (!state.dry) this.liveChangeSink = sink;
+      try {
+        return state.crm.transaction(() => {
+          const output = state.crm.withCause(ctx.cause, () => action.run(ctx));
+          if (isPromise(output)) throw new Error(`${node.type} must not be asynchronous.`);
+          const changes = summarizeChanges(sink.slice(mark));
+          const outcome = { status: 'succeeded' as const, output, ports: ports() };
+          journal.recordStep(state.id, { ...base, status: 'succeeded', input, output, ports: outcome.ports, durationMs: performance.now() - started, changes });
+          return outcome;
+        });
+      } finally {
+        this.liveChangeSink = null;
+      }
+    }
+
+    const remoteWrite = action.effect === 'write';
+    if (remoteWrite && state.dryRun) {
+      const planned = action.plan ? await action.plan(ctx) : { request: undefined, output: action.sample };
+      const request = planned.request ? redact(planned.request, ctx.connection) : undefined;
+      if (request) state.requests.push(request);
+      journal.recordStep(state.id, { ...base, status: 'succeeded', input, output: planned.output, ports: ['main'], simulated: true, request, durationMs: performance.now() - started });
+      return { status: 'succeeded', output: planned.output, ports: ['main'] };
+    }
+
+    // A remote write is journaled as running first: after a crash, its unknown outcome is seen.
+    const rowId = remoteWrite ? journal.recordStep(state.id, { ...base, status: 'running', input }) : undefined;
+    let output: unknown;
+    try {
+      output = await action.run(ctx);
+    } catch (err) {
+      if (rowId === undefined) throw err;
+      journal.finishStep(rowId, { ...base, status: 'failed', input, error: describeError(err), durationMs: performance.now() - started });
+      throw new JournaledFailure(err);
+    }
+    if (action.flow === 'wait') {
+      const resumeAt = (output as { resumeAt: string }).resumeAt;
+      if (!state.dryRun && Date.parse(resumeAt) > this.now().getTime()) {
+        journal.recordStep(state.id, { ...base, status: 'waiting', input, output, resumeAt, durationMs: performance.now() - started });
+        throw new Suspend(resumeAt);
+      }
+      // Test runs do not wait: the step shows when the run would have continued.
+      const simulated = { ...(output as object), skippedInTest: state.dryRun };
+      journal.recordStep(state.id, { ...base, status: 'succeeded', input, output: simulated, ports: ['main'], simulated: state.dryRun, durationMs: performance.now() - started });
+      return { status: 'succeeded', output: simulated, ports: ['main'] };
+    }
+    const outcome = { status: 'succeeded' as const, output, ports: ports() };
+    const record: StepRecord = { ...base, status: 'succeeded', input, output, ports: outcome.ports, durationMs: performance.now() - started };
+    if (rowId === undefined) journal.recordStep(state.id, record);
+    else journal.finishStep(rowId, record);
+    return outcome;
+  }
+}
+
+const SECRET_HEADERS = /^(authorization|x-api-key|api-key|cookie|x-auth-token)$/i;
+
+/** Planned requests are shown to people: never with a credential in them. */
+export function redact(request: PlannedRequest, connection?: ResolvedConnection): PlannedHttpRequest {
+  const headers = request.headers
+    ? Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, SECRET_HEADERS.test(k) ? '••••••' : v]))
+    : undefined;
+  let out: PlannedHttpRequest = { ...request, ...(headers ? { headers } : {}) };
+  if (connection?.secret) {
+    const text = JSON.stringify(out).split(connection.secret).join('••••••');
+    out = JSON.parse(text) as PlannedHttpRequest;
+  }
+  return out;
+}

@@ -1,0 +1,38 @@
+import Database from 'better-sqlite3';
+import { migrations } from './migrations/index.ts';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  /** Read-only connections skip migrations. */
+  readonly?: boolean;
+}
+
+/** Opens (creating if needed) a Pipewright database file and brings its schema up to date. */
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  const db = new Database(file, { readonly: options.readonly ?? false });
+  if (file !== ':memory:') db.pragma('journal_mode = WAL');
+  // NORMAL is durable across application crashes in WAL mode; the webhook inbox raises it to FULL
+  // for the commits that acknowledge an event.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  if (!options.readonly) migrate(db);
+  return db;
+}
+
+/** Applies every migration newer than the file's `user_version`, each in its own transaction. */
+export function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+  }
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}

@@ -1,0 +1,14 @@
+import { crmSchema } from './001-crm.ts';
+import { engineSchema } from './002-engine.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Ordered, append-only: never edit a released migration, add a new one. */
+export const migrations: Migration[] = [
+  { version: 1, name: 'crm', sql: crmSchema },
+  { version: 2, name: 'engine', sql: engineSchema },
+];
