@@ -72,7 +72,10 @@ check('lint', bin('biome'), ['check', '.']);
 if (existsSync(join(root, 'playwright.config.ts'))) {
   const file = join(reports, 'playwright.json');
   rmSync(file, { force: true });
-  const status = run('playwright', bin('playwright'), ['test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_FILE: file, PLAYWRIGHT_JSON_OUTPUT_NAME: file });
+  const status = run('playwright', bin('playwright'), ['test', '--reporter=list,json'], {
+    PLAYWRIGHT_JSON_OUTPUT_FILE: file,
+    PLAYWRIGHT_JSON_OUTPUT_NAME: file,
+  });
   const stats = readJson(file)?.stats;
   let passed = 0;
   let failed = 0;

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TriggerEvent } from './connectors/define.ts';
-import { ConnectorRegistry } from './connectors/index.ts';
+import type { ConnectorDefinition, TriggerEvent } from './connectors/define.ts';
+import { builtInConnectors, ConnectorRegistry } from './connectors/index.ts';
 import { Dispatcher } from './engine/dispatcher.ts';
 import { InProcessQueue, type RunQueue } from './engine/queue.ts';
 import { Engine } from './engine/runner.ts';
@@ -25,6 +25,8 @@ export interface AppOptions {
   demo?: boolean;
   /** Runs executed at once by the queue. */
   concurrency?: number;
+  /** The connectors available (default: the built-in ones). */
+  connectors?: readonly ConnectorDefinition[];
 }
 
 /** A workflow that failed validation: every problem, in plain words. */
@@ -49,7 +51,7 @@ export interface RunRequest {
 export class App {
   readonly db: Db;
   readonly crm: CrmStore;
-  readonly registry = new ConnectorRegistry();
+  readonly registry: ConnectorRegistry;
   readonly workflows: WorkflowStore;
   readonly journal: RunJournal;
   readonly inbox: Inbox;
@@ -64,6 +66,7 @@ export class App {
 
   constructor(readonly options: AppOptions) {
     this.now = options.now ?? (() => new Date());
+    this.registry = new ConnectorRegistry(options.connectors ?? builtInConnectors);
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     this.db = openDatabase(join(options.dataDir, 'pipewright.db'));
     this.inbox = new Inbox(this.db);

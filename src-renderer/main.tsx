@@ -13,9 +13,7 @@ function App() {
   const version = window.pipewright?.version;
   return (
     <main className="placeholder">
-      <h1>
-        Pipewright{version ? <span className="version">{version}</span> : null}
-      </h1>
+      <h1>Pipewright{version ? <span className="version">{version}</span> : null}</h1>
       <p>The canvas arrives in the next release.</p>
       <p>
         Until then, use the CLI: <code>pipewright --help</code>

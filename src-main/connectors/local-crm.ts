@@ -141,9 +141,17 @@ const optionalContactId = (description: string) => optionalText({ title: 'Contac
 const taskIdField = text({ title: 'Task', description: 'The task to change, usually picked from an earlier step (its ID).' });
 const contactIdField = text({
   title: 'Contact',
-  description: 'The contact to change, usually picked from an earlier step (its ID).',
+  description: 'The contact to change: its ID or its email address, usually picked from an earlier step.',
   widget: 'contact',
 });
+
+/** Operators often have the email at hand rather than the ID: accept either. */
+function contactIdOf(crm: CrmStore, ref: string): string {
+  if (crm.getContact(ref)) return ref;
+  const byEmail = ref.includes('@') ? crm.findContactByEmail(ref) : undefined;
+  if (byEmail) return byEmail.id;
+  throw new CrmError(`There is no contact with the ID or email "${ref}".`, 'contact_id');
+}
 const pipelineFilter = (description: string) => optionalText({ title: 'Pipeline', description, widget: 'pipeline' });
 const stageFilter = (title: string, description: string) => optionalText({ title, description, widget: 'stage' });
 const objectTypeFilter = optionalText({
@@ -360,6 +368,33 @@ function hasTag(tags: unknown, tag: string): boolean {
   return Array.isArray(tags) && tags.some((t) => sameText(t, tag));
 }
 
+/**
+ * Test events built from the newest matching row, so a test run of a fresh workflow works on
+ * real data instead of a made-up id.
+ */
+function newestRecord(crm: CrmStore, query: { type?: string; pipeline?: string; stage?: string }): RecordRowType | undefined {
+  try {
+    const count = crm.countRecords(query);
+    return count ? crm.findRecords({ ...query, limit: 1, offset: count - 1 })[0] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function recordSample(event: string) {
+  return (params: { objectType?: string; pipeline?: string; stage?: string }, crm: CrmStore): TriggerEvent | undefined => {
+    const record = newestRecord(crm, { type: params.objectType, pipeline: params.pipeline, stage: params.stage });
+    return record && { event, workspace_id: crm.workspaceId(), timestamp: record.updated_at, data: record };
+  };
+}
+
+function contactSample(event: string) {
+  return (params: { tag?: string }, crm: CrmStore): TriggerEvent | undefined => {
+    const contact = crm.listContacts({ tag: params.tag }).at(-1);
+    return contact && { event, workspace_id: crm.workspaceId(), timestamp: contact.updated_at, data: params.tag ? { ...contact, tag: params.tag } : contact };
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Triggers
 // ---------------------------------------------------------------------------------------------
@@ -378,6 +413,7 @@ const recordCreated = defineTrigger({
   }),
   output: eventPayload('record.created', RecordRow),
   sample: { event: 'record.created', workspace_id: WORKSPACE_ID, timestamp: AT, data: SAMPLE_RECORD },
+  liveSample: recordSample('record.created'),
   matches: (params, event, crm) =>
     objectTypeMatches(params.objectType, event, crm) &&
     pipelineMatches(params.pipeline, event, crm) &&
@@ -394,6 +430,7 @@ const recordUpdated = defineTrigger({
   params: z.object({ objectType: objectTypeFilter }),
   output: eventPayload('record.updated', RecordRow),
   sample: { event: 'record.updated', workspace_id: WORKSPACE_ID, timestamp: AT, data: SAMPLE_MOVED_RECORD },
+  liveSample: recordSample('record.updated'),
   matches: (params, event, crm) => objectTypeMatches(params.objectType, event, crm),
 });
 
@@ -435,6 +472,12 @@ const stageChanged = defineTrigger({
       to_stage_id: SAMPLE_MOVED_RECORD.stage_id,
       to_stage: SAMPLE_MOVED_RECORD.stage,
     },
+  },
+  liveSample: (params, crm) => {
+    const record = newestRecord(crm, { type: params.objectType, pipeline: params.pipeline, stage: params.toStage });
+    if (!record) return undefined;
+    const data = { ...record, from_stage_id: null, from_stage: null, to_stage_id: record.stage_id, to_stage: record.stage };
+    return { event: 'pipeline.stage_changed', workspace_id: crm.workspaceId(), timestamp: record.updated_at, data };
   },
   matches: (params, event, crm) =>
     objectTypeMatches(params.objectType, event, crm) &&
@@ -479,6 +522,7 @@ const contactCreated = defineTrigger({
   params: z.object({ tag: tagFilter('Only for contacts that have this tag. Leave empty for every contact.') }),
   output: eventPayload('contact.created', ContactRow),
   sample: { event: 'contact.created', workspace_id: WORKSPACE_ID, timestamp: AT, data: SAMPLE_CONTACT },
+  liveSample: contactSample('contact.created'),
   matches: (params, event) => params.tag === undefined || hasTag(field(event, 'tags'), params.tag),
 });
 
@@ -492,6 +536,7 @@ const contactUpdated = defineTrigger({
   params: z.object({ tag: tagFilter('Only for contacts that have this tag. Leave empty for every contact.') }),
   output: eventPayload('contact.updated', ContactRow),
   sample: { event: 'contact.updated', workspace_id: WORKSPACE_ID, timestamp: AT, data: SAMPLE_CONTACT },
+  liveSample: contactSample('contact.updated'),
   matches: (params, event) => params.tag === undefined || hasTag(field(event, 'tags'), params.tag),
 });
 
@@ -505,6 +550,7 @@ const contactTagged = defineTrigger({
   params: z.object({ tag: tagFilter('Only when this tag is the one added, e.g. vip. Leave empty for any tag.') }),
   output: eventPayload('contact.tagged', TaggedContact),
   sample: { event: 'contact.tagged', workspace_id: WORKSPACE_ID, timestamp: AT, data: { ...SAMPLE_CONTACT, tag: 'vip' } },
+  liveSample: contactSample('contact.tagged'),
   matches: (params, event) => params.tag === undefined || sameText(field(event, 'tag'), params.tag),
 });
 
@@ -826,7 +872,7 @@ const tagContact = defineAction({
   }),
   output: ContactRow,
   sample: SAMPLE_CONTACT,
-  run: (ctx) => ctx.crm.tagContact(ctx.input.contact_id, ctx.input.tags),
+  run: (ctx) => ctx.crm.tagContact(contactIdOf(ctx.crm, ctx.input.contact_id), ctx.input.tags),
 });
 
 const untagContact = defineAction({
@@ -842,7 +888,7 @@ const untagContact = defineAction({
   }),
   output: ContactRow,
   sample: { ...SAMPLE_CONTACT, tags: ['customer'] },
-  run: (ctx) => ctx.crm.untagContact(ctx.input.contact_id, ctx.input.tags),
+  run: (ctx) => ctx.crm.untagContact(contactIdOf(ctx.crm, ctx.input.contact_id), ctx.input.tags),
 });
 
 /** A note or activity attached to nothing could never be found again. */

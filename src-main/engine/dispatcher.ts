@@ -36,7 +36,7 @@ export class Dispatcher {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      this.processPending();
+      if (!this.stopped) this.processPending();
     });
   }
 

@@ -29,21 +29,32 @@ function nodeIssues(node: WorkflowNode, registry: ConnectorRegistry): WorkflowIs
     // A value given as a template is only known at run time: its type is checked then.
     if (isTemplateAt(node.params, issue.path)) continue;
     const field = issue.path.join('.');
+    const missing = valueAt(node.params, issue.path) === undefined && issue.path.length > 0;
     issues.push({
       nodeId: node.id,
       field,
-      message: `Step ${nodeLabel(node)}: ${field ? `field "${field}" ` : ''}${describeIssue(issue)}.`,
+      message: `Step ${nodeLabel(node)}: ${field ? `field "${field}" ` : ''}${missing ? 'is required' : describeIssue(issue)}.`,
     });
   }
   return issues;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) return 'is required';
   if (issue.code === 'invalid_union' && issue.message === 'Invalid input') return 'has an unexpected value';
-  return issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
+  const text = issue.message.replace(/\.$/, '');
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
+function valueAt(params: unknown, path: PropertyKey[]): unknown {
+  let current: unknown = params;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+/** Whether the value at `path`, or a string on the way to it, is a template. */
 function isTemplateAt(params: unknown, path: PropertyKey[]): boolean {
   let current: unknown = params;
   for (const key of path) {

@@ -283,10 +283,9 @@ export class CrmStore {
     if (!id) {
       this.stmt(`INSERT OR IGNORE INTO crm_meta (key, value) VALUES ('workspace_id', ?)`).run(randomUUID());
       id = read() as string;
-      // Created inside a transaction that may still roll back: don't trust it until committed.
-      if (this.db.inTransaction) return id;
     }
-    this.cachedWorkspaceId = id;
+    // Inside a transaction the row may be uncommitted and still roll back: cache committed ids only.
+    if (!this.db.inTransaction) this.cachedWorkspaceId = id;
     return id;
   }
 
@@ -432,9 +431,9 @@ export class CrmStore {
   }
 
   private touchSchema(): void {
-    this.stmt(
-      `INSERT INTO crm_meta (key, value) VALUES ('schema_token', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-    ).run(randomUUID());
+    this.stmt(`INSERT INTO crm_meta (key, value) VALUES ('schema_token', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(
+      randomUUID(),
+    );
   }
 
   /** Cached object; callers inside this class must not mutate it. */

@@ -234,6 +234,28 @@ describe('schema', () => {
     expectCrmError(act, message, field);
   });
 
+  it('never serves stale schema: rollbacks, other stores and caller mutations', () => {
+    expect(() =>
+      h.crm.transaction(() => {
+        h.crm.createPipeline({ name: 'Temp', stages: ['One'] });
+        expect(h.crm.getPipeline('temp')?.stages).toHaveLength(1);
+        throw new Error('undo');
+      }),
+    ).toThrowError('undo');
+    expect(h.crm.getPipeline('temp')).toBeUndefined();
+    h.crm.createPipeline({ name: 'Other', stages: ['One'] });
+    expect(h.crm.listPipelines().map((p) => p.name)).toEqual(['Main Sales', 'Other']);
+
+    new CrmStore(h.db).createObjectType({ name: 'Estimate' });
+    expect(h.crm.getObjectType('estimate')?.position).toBe(2);
+
+    h.crm.getPipeline('main-sales')?.stages.pop();
+    const types = h.crm.listObjectTypes();
+    if (types[0]) types[0].name = 'Mutated';
+    expect(h.crm.getPipeline('main-sales')?.stages).toHaveLength(5);
+    expect(h.crm.getObjectType('lead')?.name).toBe('Lead');
+  });
+
   it('asks for the pipeline when a stage name is in several pipelines', () => {
     h.crm.createPipeline({ name: 'Support', stages: ['New', 'Closed'] });
     expect(() => h.crm.resolveStage('New')).toThrowError(
@@ -651,6 +673,7 @@ describe('demo workspace and dump', () => {
     const demo = fresh();
     try {
       expect(demo.crm.isEmpty()).toBe(true);
+      expect(demo.crm.listPipelines()).toEqual([]);
       seedDemoWorkspace(demo.crm, { now: new Date(START) });
       expect(demo.events).toEqual([]);
       expect(demo.changes).toEqual([]);
