@@ -39,7 +39,12 @@ function label(diff: RecordDiff): string {
 export function formatDiff(diff: RecordDiff): string[] {
   const sign = diff.op === 'create' ? '+' : diff.op === 'delete' ? '-' : '~';
   const lines = [`  ${sign} ${diff.op} ${label(diff)}`];
-  for (const f of diff.fields) {
+  const names = new Set(diff.fields.map((f) => f.field));
+  // An id that changed along with its readable name (stage_id with stage) says nothing more.
+  const shown = diff.fields.filter(
+    (f) => f.field !== 'id' && !(f.field.endsWith('_id') && names.has(f.field.slice(0, -3))) && !(diff.op === 'create' && f.after === null),
+  );
+  for (const f of shown) {
     if (diff.op === 'create') lines.push(`      ${f.field}: ${short(f.after, 100)}`);
     else lines.push(`      ${f.field}: ${short(f.before, 60)} → ${short(f.after, 60)}`);
   }

@@ -385,7 +385,7 @@ export class Engine {
     started: number,
   ): Promise<StepOutcome> {
     const parsed = action.input.safeParse(rendered);
-    if (!parsed.success) throw parsed.error;
+    if (!parsed.success) throw new Error(explainInputError(parsed.error, node.params, rendered));
     const input = parsed.data;
     const route: string[] = [];
     const ctx = this.context(state, node, input, scope, route);
@@ -447,6 +447,31 @@ export class Engine {
     else journal.finishStep(rowId, record);
     return outcome;
   }
+}
+
+function valueAt(value: unknown, path: PropertyKey[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+/** Says which field was wrong, and when a template filled it with nothing, which template. */
+function explainInputError(error: ZodError, params: Record<string, unknown>, rendered: unknown): string {
+  return error.issues
+    .map((issue) => {
+      const field = issue.path.join('.');
+      const raw = valueAt(params, issue.path);
+      const value = valueAt(rendered, issue.path);
+      if (typeof raw === 'string' && raw.includes('{{') && (value === undefined || value === null || value === '')) {
+        return `field "${field}" is empty: ${JSON.stringify(raw)} gave no value for this event`;
+      }
+      const message = issue.message.replace(/\.$/, '');
+      return `${field ? `field "${field}": ` : ''}${message.charAt(0).toLowerCase()}${message.slice(1)}`;
+    })
+    .join('; ');
 }
 
 const SECRET_HEADERS = /^(authorization|x-api-key|api-key|cookie|x-auth-token)$/i;

@@ -36,25 +36,25 @@ const RECORDS: RecordSeed[] = [
     type: 'lead',
     title: 'Johnson Property - Lawn Care',
     stage: 'New',
-    data: { phone: '555-0101', address: '18 Maple Ave, Hartford CT', source: 'Website', value: 1200 },
+    data: { phone: '555-0101', email: 'sarah.johnson@example.com', address: '18 Maple Ave, Hartford CT', source: 'Website', value: 1200 },
   },
   {
     type: 'lead',
     title: 'Smith Residence - Spring Cleanup',
     stage: 'New',
-    data: { phone: '555-0102', address: '42 Elm Street, Hartford CT', source: 'Referral', value: 650 },
+    data: { phone: '555-0102', email: 'mike.smith@example.net', address: '42 Elm Street, Hartford CT', source: 'Referral', value: 650 },
   },
   {
     type: 'lead',
     title: 'Nguyen Residence - Gutter Cleaning',
     stage: 'Contacted',
-    data: { phone: '555-0103', address: '7 Birch Ln, West Hartford CT', value: 300 },
+    data: { phone: '555-0103', email: 'linh.nguyen@example.org', address: '7 Birch Ln, West Hartford CT', value: 300 },
   },
   {
     type: 'lead',
     title: 'Patel Family - Patio Install',
     stage: 'Contacted',
-    data: { phone: '555-0104', address: '311 Oak St, Glastonbury CT', value: 9800 },
+    data: { phone: '555-0104', email: 'priya.patel@example.com', address: '311 Oak St, Glastonbury CT', value: 9800 },
   },
   {
     type: 'estimate',
@@ -93,6 +93,12 @@ const RECORDS: RecordSeed[] = [
   },
   { type: 'client', title: 'Sarah Johnson', data: { phone: '555-0101', email: 'sarah.johnson@example.com', since: '2024' } },
   { type: 'client', title: 'Greenway Property Management', data: { phone: '555-0110', email: 'grace@greenwaypm.example', since: '2023' } },
+  {
+    type: 'lead',
+    title: 'Oak & Pine Realty - Seasonal Maintenance',
+    stage: 'New',
+    data: { phone: '555-0130', email: 'james@oakpinerealty.example', address: '9 Main St, Avon CT', source: 'Referral', value: 4800 },
+  },
 ];
 
 /**
