@@ -80,6 +80,9 @@ export class App {
       now: this.now,
       onChange: (change) => engine?.onLiveChange(change),
       onEvent: (event, cause) => {
+        // The inbox holds events that may start runs; a change no live workflow listens to is not one.
+        const live = this.workflows.liveTriggerTypes();
+        if (!this.registry.triggersFor(event.event).some((type) => live.has(type))) return;
         this.inbox.add({
           source: 'local',
           event: event.event,

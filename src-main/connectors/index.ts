@@ -39,11 +39,17 @@ export class ConnectorRegistry {
     return this.nodes.get(type);
   }
 
+  private readonly byEvent = new Map<string, string[]>();
+
   /** Trigger types that listen to this event name. */
   triggersFor(event: string): string[] {
-    const types: string[] = [];
-    for (const node of this.nodes.values()) {
-      if (node.kind === 'trigger' && node.trigger.events?.includes(event)) types.push(node.type);
+    let types = this.byEvent.get(event);
+    if (!types) {
+      types = [];
+      for (const node of this.nodes.values()) {
+        if (node.kind === 'trigger' && node.trigger.events?.includes(event)) types.push(node.type);
+      }
+      this.byEvent.set(event, types);
     }
     return types;
   }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../store/ids.ts';
 import type { TriggerEvent } from '../connectors/define.ts';
 import type { ConnectorRegistry } from '../connectors/index.ts';
 import type { CrmStore } from '../store/crm.ts';
@@ -80,7 +80,7 @@ export class Dispatcher {
         stoppedByGuard++;
         continue;
       }
-      const id = randomUUID();
+      const id = newId();
       this.deps.journal.startRun({
         id,
         workflowId: workflow.id,

@@ -56,6 +56,14 @@ function createLiquid(timezone: string): Liquid {
     if (ms === undefined || !Number.isFinite(n)) throw new Error(`date_add: unknown unit "${unit}" (use minutes, hours, days, weeks, months or years)`);
     return new Date(date.getTime() + n * ms).toISOString();
   });
+  liquid.registerFilter('slugify', (input: unknown) =>
+    String(input ?? '')
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, ''),
+  );
   return liquid;
 }
 

@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../store/ids.ts';
 import type { ZodError } from 'zod';
 import type { ConnectorRegistry, ResolvedNode } from '../connectors/index.ts';
 import type { ActionDefinition, PlannedRequest, ResolvedConnection, RunContext, TriggerEvent } from '../connectors/define.ts';
-import type { PlannedHttpRequest, RecordDiff, RunMode, RunResult, RunStatus, StepStatus } from '../shared/runs.ts';
+import type { PlannedHttpRequest, RunMode, RunResult, RunStatus, StepStatus } from '../shared/runs.ts';
 import { nodeLabel, type RetryPolicy, type Workflow, type WorkflowNode } from '../shared/workflow.ts';
 import type { ChangeCause, CrmChange, CrmStore } from '../store/crm.ts';
 import type { Db } from '../store/db.ts';
-import type { RunJournal, StepRecord } from '../store/runs.ts';
+import { buildRunResult, type NodeInfo, type RunJournal, type StepRecord, type StoredRun } from '../store/runs.ts';
 import { createDryRunCrm, type DryRunCrm, summarizeChanges } from './dry-run.ts';
 import { renderDeep, type Scope } from './expressions.ts';
 import { type ExecutionPlan, executionPlan } from './graph.ts';
@@ -69,7 +69,11 @@ interface RunState {
   /** Last journaled attempt per step key, from a previous attempt of this run (resume). */
   journaled: Map<string, StepRecord>;
   requests: PlannedHttpRequest[];
-  liveChanges: RecordDiff[];
+  /** Step attempts journaled by this execution, in order (the run result is built from them). */
+  log: StepRecord[];
+  resumed: boolean;
+  mode: RunMode;
+  workflowVersion: number | null;
   signal: AbortSignal;
 }
 
@@ -95,6 +99,7 @@ export class Engine {
   private readonly abort = new AbortController();
   /** Changes the live CRM reports while a step runs (its writes are synchronous). */
   private liveChangeSink: CrmChange[] | null = null;
+  private batchOpen = false;
 
   constructor(private readonly deps: EngineDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -106,6 +111,43 @@ export class Engine {
     this.liveChangeSink?.push(change);
   };
 
+  /**
+   * Journal rows and local writes of consecutive synchronous steps share one commit. Each step's
+   * write and its journal row still commit together (a savepoint inside the batch), and the batch
+   * is committed before anything that really waits (a remote call, a retry delay) and at the end of
+   * the run, so no transaction is ever held while other work could run.
+   */
+  private begin(): void {
+    if (this.batchOpen || this.deps.db.inTransaction) return;
+    this.deps.db.exec('BEGIN');
+    this.batchOpen = true;
+  }
+
+  private commit(): void {
+    if (!this.batchOpen) return;
+    this.batchOpen = false;
+    if (this.deps.db.inTransaction) this.deps.db.exec('COMMIT');
+  }
+
+  private record(state: RunState, step: StepRecord): number {
+    this.begin();
+    state.log.push(step);
+    return this.deps.journal.recordStep(state.id, step);
+  }
+
+  private finishRecord(state: RunState, id: number, step: StepRecord): void {
+    this.begin();
+    state.log.push(step);
+    this.deps.journal.finishStep(id, step);
+  }
+
+  /** Awaits a value only when it really is a promise, committing the batch first. */
+  private async settle<T>(value: T | Promise<T>): Promise<T> {
+    if (!isPromise(value)) return value;
+    this.commit();
+    return await value;
+  }
+
   stop(): void {
     this.abort.abort(new Error('Pipewright is shutting down.'));
   }
@@ -114,18 +156,22 @@ export class Engine {
     const plan = executionPlan(workflow, this.deps.registry);
     const dryRun = options.dryRun ?? false;
     const state = this.newState(plan, event, {
-      id: options.runId ?? randomUUID(),
+      id: options.runId ?? newId(),
       dryRun,
       depth: options.depth ?? 0,
       startedAt: this.now().toISOString(),
+      resumed: false,
+      mode: options.mode ?? (dryRun ? 'test' : 'live'),
+      workflowVersion: options.workflowVersion ?? null,
     });
+    this.begin();
     this.deps.journal.startRun({
       id: state.id,
       workflowId: workflow.id,
-      workflowVersion: options.workflowVersion ?? null,
+      workflowVersion: state.workflowVersion,
       workflowName: workflow.name,
       document: workflow,
-      mode: options.mode ?? (dryRun ? 'test' : 'live'),
+      mode: state.mode,
       dryRun,
       status: 'running',
       trigger: event,
@@ -154,20 +200,27 @@ export class Engine {
       dryRun: false,
       depth: stored.depth,
       startedAt: stored.startedAt,
+      resumed: true,
+      mode: stored.mode,
+      workflowVersion: stored.workflowVersion,
     });
     for (const step of this.deps.journal.steps(runId)) state.journaled.set(step.key, step);
+    this.begin();
     this.deps.journal.setStatus(runId, 'running');
     return this.execute(state);
   }
 
   result(runId: string, workflow: Workflow): RunResult {
-    const nodes = new Map(workflow.nodes.map((n) => [n.id, n]));
-    const result = this.deps.journal.result(runId, (id) => ({ name: nodes.get(id)?.name ?? id, type: nodes.get(id)?.type ?? '' }));
+    const result = this.deps.journal.result(runId, nodeInfoOf(workflow));
     if (!result) throw new Error(`There is no run "${runId}".`);
     return result;
   }
 
-  private newState(plan: ExecutionPlan, event: TriggerEvent, base: { id: string; dryRun: boolean; depth: number; startedAt: string }): RunState {
+  private newState(
+    plan: ExecutionPlan,
+    event: TriggerEvent,
+    base: Pick<RunState, 'id' | 'dryRun' | 'depth' | 'startedAt' | 'resumed' | 'mode' | 'workflowVersion'>,
+  ): RunState {
     const dry = base.dryRun ? createDryRunCrm(this.deps.db, this.now) : undefined;
     return {
       ...base,
@@ -178,7 +231,7 @@ export class Engine {
       dry,
       journaled: new Map(),
       requests: [],
-      liveChanges: [],
+      log: [],
       signal: this.abort.signal,
     };
   }
@@ -210,14 +263,29 @@ export class Engine {
       state.dry?.close();
     }
     const summary = state.dry ? { changes: summarizeChanges(state.dry.changes), requests: state.requests } : null;
-    this.deps.journal.finishRun(state.id, {
-      status,
-      finishedAt: status === 'waiting' ? null : this.now().toISOString(),
-      resumeAt,
-      error,
-      summary,
-    });
-    return this.result(state.id, state.workflow);
+    const finished = { status, finishedAt: status === 'waiting' ? null : this.now().toISOString(), resumeAt, error, summary };
+    this.begin();
+    try {
+      this.deps.journal.finishRun(state.id, finished);
+    } finally {
+      this.commit();
+    }
+    if (state.resumed) return this.result(state.id, state.workflow);
+    const stored: StoredRun = {
+      id: state.id,
+      workflowId: state.workflow.id,
+      workflowVersion: state.workflowVersion,
+      workflowName: state.workflow.name,
+      document: null,
+      mode: state.mode,
+      dryRun: state.dryRun,
+      trigger: state.event,
+      eventId: null,
+      depth: state.depth,
+      startedAt: state.startedAt,
+      ...finished,
+    };
+    return buildRunResult(stored, state.log, nodeInfoOf(state.workflow));
   }
 
   /**
@@ -259,7 +327,7 @@ export class Engine {
 
   private skip(state: RunState, node: WorkflowNode, key: string): void {
     if (state.journaled.get(key)) return;
-    this.deps.journal.recordStep(state.id, { key, nodeId: node.id, attempt: 1, status: 'skipped', startedAt: this.now().toISOString(), durationMs: 0 });
+    this.record(state, { key, nodeId: node.id, attempt: 1, status: 'skipped', startedAt: this.now().toISOString(), durationMs: 0 });
   }
 
   private async runNode(state: RunState, node: WorkflowNode, key: string, scope: Scope): Promise<StepOutcome> {
@@ -269,7 +337,7 @@ export class Engine {
       return { status: previous.status, output: previous.output, ports: previous.ports ?? [] };
     }
     if (resolved.kind === 'trigger') {
-      this.deps.journal.recordStep(state.id, {
+      this.record(state, {
         key,
         nodeId: node.id,
         attempt: 1,
@@ -282,7 +350,7 @@ export class Engine {
       return { status: 'succeeded', output: state.event, ports: ['main'] };
     }
     if (node.disabled) {
-      this.deps.journal.recordStep(state.id, { key, nodeId: node.id, attempt: 1, status: 'skipped', ports: ['main'], startedAt: this.now().toISOString(), durationMs: 0 });
+      this.record(state, { key, nodeId: node.id, attempt: 1, status: 'skipped', ports: ['main'], startedAt: this.now().toISOString(), durationMs: 0 });
       return { status: 'skipped', output: null, ports: ['main'] };
     }
     const action = resolved.action;
@@ -300,7 +368,7 @@ export class Engine {
     const resumeAt = previous.resumeAt ?? this.now().toISOString();
     if (Date.parse(resumeAt) > this.now().getTime()) throw new Suspend(resumeAt);
     const output = { resumeAt, resumedAt: this.now().toISOString() };
-    this.deps.journal.recordStep(state.id, { key, nodeId: node.id, attempt: previous.attempt, status: 'succeeded', output, ports: ['main'], startedAt: previous.startedAt, durationMs: Date.parse(output.resumedAt) - Date.parse(previous.startedAt) });
+    this.record(state, { key, nodeId: node.id, attempt: previous.attempt, status: 'succeeded', output, ports: ['main'], startedAt: previous.startedAt, durationMs: Date.parse(output.resumedAt) - Date.parse(previous.startedAt) });
     return { status: 'succeeded', output, ports: ['main'] };
   }
 
@@ -323,10 +391,11 @@ export class Engine {
         const cause = err instanceof JournaledFailure ? err.cause : err;
         const message = describeError(cause);
         if (!(err instanceof JournaledFailure)) {
-          this.deps.journal.recordStep(state.id, { ...base, status: 'failed', input, error: message, durationMs: performance.now() - started });
+          this.record(state, { ...base, status: 'failed', input, error: message, durationMs: performance.now() - started });
         }
         err = cause;
         if (isRetryable(err) && attempt < policy.maxAttempts && !state.signal.aborted) {
+          this.commit();
           await this.sleep(retryDelay(attempt, policy, err), state.signal);
           continue;
         }
@@ -340,7 +409,7 @@ export class Engine {
     if (node.onError === 'continue' || node.onError === 'errorPort') {
       const ports = node.onError === 'continue' ? ['main'] : ['error'];
       // The failed attempt is journaled; this row records how the run went on.
-      this.deps.journal.recordStep(state.id, { key, nodeId: node.id, attempt: 0, status: 'failed', output, error: message, ports, startedAt: this.now().toISOString(), durationMs: 0 });
+      this.record(state, { key, nodeId: node.id, attempt: 0, status: 'failed', output, error: message, ports, startedAt: this.now().toISOString(), durationMs: 0 });
       return { status: 'failed', output, ports };
     }
     throw new RunHalt('failed', `Step ${nodeLabel(node)} failed: ${message}`);
@@ -397,13 +466,14 @@ export class Engine {
       const sink: CrmChange[] = state.dry ? state.dry.changes : [];
       const mark = sink.length;
       if (!state.dry) this.liveChangeSink = sink;
+      this.begin();
       try {
         return state.crm.transaction(() => {
           const output = state.crm.withCause(ctx.cause, () => action.run(ctx));
           if (isPromise(output)) throw new Error(`${node.type} must not be asynchronous.`);
           const changes = summarizeChanges(sink.slice(mark));
           const outcome = { status: 'succeeded' as const, output, ports: ports() };
-          journal.recordStep(state.id, { ...base, status: 'succeeded', input, output, ports: outcome.ports, durationMs: performance.now() - started, changes });
+          this.record(state, { ...base, status: 'succeeded', input, output, ports: outcome.ports, durationMs: performance.now() - started, changes });
           return outcome;
         });
       } finally {
@@ -413,40 +483,47 @@ export class Engine {
 
     const remoteWrite = action.effect === 'write';
     if (remoteWrite && state.dryRun) {
-      const planned = action.plan ? await action.plan(ctx) : { request: undefined, output: action.sample };
+      const planned = action.plan ? await this.settle(action.plan(ctx)) : { request: undefined, output: action.sample };
       const request = planned.request ? redact(planned.request, ctx.connection) : undefined;
       if (request) state.requests.push(request);
-      journal.recordStep(state.id, { ...base, status: 'succeeded', input, output: planned.output, ports: ['main'], simulated: true, request, durationMs: performance.now() - started });
+      this.record(state, { ...base, status: 'succeeded', input, output: planned.output, ports: ['main'], simulated: true, request, durationMs: performance.now() - started });
       return { status: 'succeeded', output: planned.output, ports: ['main'] };
     }
 
     // A remote write is journaled as running first: after a crash, its unknown outcome is seen.
-    const rowId = remoteWrite ? journal.recordStep(state.id, { ...base, status: 'running', input }) : undefined;
+    const rowId = remoteWrite ? this.record(state, { ...base, status: 'running', input }) : undefined;
+    // The "running" row must be durable before the request leaves.
+    if (rowId !== undefined) this.commit();
     let output: unknown;
     try {
-      output = await action.run(ctx);
+      output = await this.settle(action.run(ctx));
     } catch (err) {
       if (rowId === undefined) throw err;
-      journal.finishStep(rowId, { ...base, status: 'failed', input, error: describeError(err), durationMs: performance.now() - started });
+      this.finishRecord(state, rowId, { ...base, status: 'failed', input, error: describeError(err), durationMs: performance.now() - started });
       throw new JournaledFailure(err);
     }
     if (action.flow === 'wait') {
       const resumeAt = (output as { resumeAt: string }).resumeAt;
       if (!state.dryRun && Date.parse(resumeAt) > this.now().getTime()) {
-        journal.recordStep(state.id, { ...base, status: 'waiting', input, output, resumeAt, durationMs: performance.now() - started });
+        this.record(state, { ...base, status: 'waiting', input, output, resumeAt, durationMs: performance.now() - started });
         throw new Suspend(resumeAt);
       }
       // Test runs do not wait: the step shows when the run would have continued.
       const simulated = { ...(output as object), skippedInTest: state.dryRun };
-      journal.recordStep(state.id, { ...base, status: 'succeeded', input, output: simulated, ports: ['main'], simulated: state.dryRun, durationMs: performance.now() - started });
+      this.record(state, { ...base, status: 'succeeded', input, output: simulated, ports: ['main'], simulated: state.dryRun, durationMs: performance.now() - started });
       return { status: 'succeeded', output: simulated, ports: ['main'] };
     }
     const outcome = { status: 'succeeded' as const, output, ports: ports() };
     const record: StepRecord = { ...base, status: 'succeeded', input, output, ports: outcome.ports, durationMs: performance.now() - started };
-    if (rowId === undefined) journal.recordStep(state.id, record);
-    else journal.finishStep(rowId, record);
+    if (rowId === undefined) this.record(state, record);
+    else this.finishRecord(state, rowId, record);
     return outcome;
   }
+}
+
+function nodeInfoOf(workflow: Workflow): NodeInfo {
+  const nodes = new Map(workflow.nodes.map((n) => [n.id, n]));
+  return (id) => ({ name: nodes.get(id)?.name ?? id, type: nodes.get(id)?.type ?? '' });
 }
 
 function valueAt(value: unknown, path: PropertyKey[]): unknown {

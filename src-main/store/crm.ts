@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from './ids.ts';
 import type Database from 'better-sqlite3';
 import type { Db } from './db.ts';
 
@@ -281,7 +281,7 @@ export class CrmStore {
     const read = () => this.stmt(`SELECT value FROM crm_meta WHERE key = 'workspace_id'`).pluck().get() as string | undefined;
     let id = read();
     if (!id) {
-      this.stmt(`INSERT OR IGNORE INTO crm_meta (key, value) VALUES ('workspace_id', ?)`).run(randomUUID());
+      this.stmt(`INSERT OR IGNORE INTO crm_meta (key, value) VALUES ('workspace_id', ?)`).run(newId());
       id = read() as string;
     }
     // Inside a transaction the row may be uncommitted and still roll back: cache committed ids only.
@@ -362,7 +362,7 @@ export class CrmStore {
       if (clash) throw new CrmError(`An object type named "${clash.name}" (slug "${clash.slug}") already exists.`, 'name');
       const types = this.schema().types;
       const position = types.length === 0 ? 0 : Math.max(...types.map((t) => t.position)) + 1;
-      const row: ObjectType = { id: randomUUID(), name, slug, icon: optionalText(input.icon, 'icon') ?? null, position };
+      const row: ObjectType = { id: newId(), name, slug, icon: optionalText(input.icon, 'icon') ?? null, position };
       this.stmt('INSERT INTO object_types (id, name, slug, icon, position) VALUES (@id, @name, @slug, @icon, @position)').run(row);
       this.touchSchema();
       this.changed('object_type', row.id, 'create', null, row);
@@ -388,7 +388,7 @@ export class CrmStore {
       if (!Array.isArray(input.stages) || input.stages.length === 0) {
         throw new CrmError(`Pipeline "${name}" needs at least one stage.`, 'stages');
       }
-      const pipeline: Pipeline = { id: randomUUID(), name, slug, stages: [] };
+      const pipeline: Pipeline = { id: newId(), name, slug, stages: [] };
       this.stmt('INSERT INTO pipelines (id, name, slug) VALUES (?, ?, ?)').run(pipeline.id, name, slug);
       for (const stageName of input.stages) pipeline.stages.push(this.insertStage(pipeline, stageName));
       this.touchSchema();
@@ -432,7 +432,7 @@ export class CrmStore {
 
   private touchSchema(): void {
     this.stmt(`INSERT INTO crm_meta (key, value) VALUES ('schema_token', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(
-      randomUUID(),
+      newId(),
     );
   }
 
@@ -495,7 +495,7 @@ export class CrmStore {
     }
     const positions = pipeline.stages.map((s) => s.position);
     const position = positions.length === 0 ? 0 : Math.max(...positions) + 1;
-    const stage: Stage = { id: randomUUID(), pipeline_id: pipeline.id, name, slug, position };
+    const stage: Stage = { id: newId(), pipeline_id: pipeline.id, name, slug, position };
     this.stmt('INSERT INTO stages (id, pipeline_id, name, slug, position) VALUES (@id, @pipeline_id, @name, @slug, @position)').run(stage);
     return stage;
   }
@@ -528,7 +528,7 @@ export class CrmStore {
       const dataText = JSON.stringify(plainObject(input.data ?? {}, 'data'));
       // Built here rather than read back: the schema cache already has the joined names.
       const after: RecordRow = {
-        id: randomUUID(),
+        id: newId(),
         title: recordTitle(input.title),
         object_type_id: type.id,
         object_type: type.slug,
@@ -749,7 +749,7 @@ export class CrmStore {
     return this.transaction(() => {
       const now = this.stamp();
       const row: CompanyRow = {
-        id: randomUUID(),
+        id: newId(),
         name: requireText(input.name, 'name', 'Company name'),
         domain: optionalText(input.domain, 'domain')?.toLowerCase() ?? null,
         data: plainObject(input.data ?? {}, 'data'),
@@ -794,7 +794,7 @@ export class CrmStore {
       throw new CrmError(`A contact with email "${email}" already exists.`, 'email');
     }
     const now = this.stamp();
-    const id = randomUUID();
+    const id = newId();
     this.stmt(
       `INSERT INTO contacts (id, email, first_name, last_name, phone, company_id, data, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -874,7 +874,7 @@ export class CrmStore {
     return this.transaction(() => {
       const now = this.stamp();
       const row: TaskRow = {
-        id: randomUUID(),
+        id: newId(),
         title: requireText(input.title, 'title', 'Task title'),
         record_id: this.linkedRecordId(input.record_id),
         contact_id: this.linkedContactId(input.contact_id),
@@ -993,7 +993,7 @@ export class CrmStore {
   addNote(input: { record_id?: string | null; contact_id?: string | null; body: string }): NoteRow {
     return this.transaction(() => {
       const row: NoteRow = {
-        id: randomUUID(),
+        id: newId(),
         record_id: this.linkedRecordId(input.record_id),
         contact_id: this.linkedContactId(input.contact_id),
         body: requireText(input.body, 'body', 'Note text'),
@@ -1023,7 +1023,7 @@ export class CrmStore {
   }): ActivityRow {
     return this.transaction(() => {
       const row: ActivityRow = {
-        id: randomUUID(),
+        id: newId(),
         record_id: this.linkedRecordId(input.record_id),
         contact_id: this.linkedContactId(input.contact_id),
         type: requireText(input.type, 'type', 'Activity type'),
@@ -1052,7 +1052,7 @@ export class CrmStore {
     return this.transaction(() => {
       const now = this.stamp();
       const row: FormSubmissionRow = {
-        id: randomUUID(),
+        id: newId(),
         form: requireText(input.form, 'form', 'Form name'),
         fields: plainObject(input.fields ?? {}, 'fields'),
         created_at: now,

@@ -14,9 +14,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (file !== ':memory:') db.pragma('journal_mode = WAL');
   // NORMAL is durable across application crashes in WAL mode; the webhook inbox raises it to FULL
   // for the commits that acknowledge an event.
-  db.pragma('synchronous = NORMAL');
+  db.pragma(process.env.PW_SYNC ? `synchronous = ${process.env.PW_SYNC}` : 'synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  db.pragma('wal_autocheckpoint = 10000');
   if (!options.readonly) migrate(db);
   return db;
 }

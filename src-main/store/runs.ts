@@ -110,8 +110,12 @@ export class RunJournal {
   private readonly insertStep;
   private readonly updateStep;
   private readonly updateRun;
+  private readonly selectRun;
+  private readonly selectSteps;
 
   constructor(private readonly db: Db) {
+    this.selectRun = db.prepare('SELECT * FROM runs WHERE id = ?');
+    this.selectSteps = db.prepare('SELECT * FROM step_attempts WHERE run_id = ? ORDER BY id');
     this.insertRun = db.prepare(
       `INSERT INTO runs (id, workflow_id, workflow_version, workflow_name, document, mode, dry_run, status, trigger, event_id, depth, started_at)
        VALUES (@id, @workflowId, @workflowVersion, @workflowName, @document, @mode, @dryRun, @status, @trigger, @eventId, @depth, @startedAt)`,
@@ -184,13 +188,13 @@ export class RunJournal {
   }
 
   getRun(id: string): StoredRun | undefined {
-    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    const row = this.selectRun.get(id) as RunRow | undefined;
     return row ? toStoredRun(row) : undefined;
   }
 
   /** Every attempt of every step of a run, oldest first. */
   steps(runId: string): (StepRecord & { id: number })[] {
-    const rows = this.db.prepare('SELECT * FROM step_attempts WHERE run_id = ? ORDER BY id').all(runId) as StepRow[];
+    const rows = this.selectSteps.all(runId) as StepRow[];
     return rows.map((r) => ({
       id: r.id,
       key: r.step_key,
@@ -210,55 +214,10 @@ export class RunJournal {
     }));
   }
 
-  /** The run as the CLI and UI show it: the last attempt of each step, in execution order. */
-  result(id: string, nodeInfo: (nodeId: string) => { name: string; type: string }): RunResult | undefined {
+  /** The run as the CLI and UI show it. */
+  result(id: string, nodeInfo: NodeInfo): RunResult | undefined {
     const run = this.getRun(id);
-    if (!run) return undefined;
-    const last = new Map<string, StepRecord & { id: number }>();
-    const firstId = new Map<string, number>();
-    for (const step of this.steps(id)) {
-      last.set(step.key, step);
-      if (!firstId.has(step.key)) firstId.set(step.key, step.id);
-    }
-    const steps: StepResult[] = [...last.values()]
-      .sort((a, b) => (firstId.get(a.key) ?? 0) - (firstId.get(b.key) ?? 0))
-      .map((s) => {
-        const info = nodeInfo(s.nodeId);
-        return {
-          key: s.key,
-          nodeId: s.nodeId,
-          name: info.name,
-          type: info.type,
-          status: s.status,
-          attempts: s.attempt,
-          input: s.input,
-          output: s.output,
-          ...(s.error ? { error: s.error } : {}),
-          ...(s.ports ? { ports: s.ports } : {}),
-          startedAt: s.startedAt,
-          durationMs: s.durationMs ?? 0,
-          ...(s.simulated ? { simulated: true } : {}),
-          ...(s.changes ? { changes: s.changes } : {}),
-          ...(s.request ? { request: s.request } : {}),
-        };
-      });
-    return {
-      runId: run.id,
-      workflowId: run.workflowId,
-      workflowVersion: run.workflowVersion,
-      workflowName: run.workflowName,
-      mode: run.mode,
-      dryRun: run.dryRun,
-      status: run.status,
-      trigger: run.trigger,
-      startedAt: run.startedAt,
-      finishedAt: run.finishedAt,
-      resumeAt: run.resumeAt,
-      error: run.error,
-      steps,
-      changes: run.summary?.changes ?? [],
-      requests: run.summary?.requests ?? [],
-    };
+    return run ? buildRunResult(run, this.steps(id), nodeInfo) : undefined;
   }
 
   list(filter: RunFilter = {}): RunSummary[] {
@@ -305,6 +264,54 @@ export class RunJournal {
   setStatus(id: string, status: RunStatus): void {
     this.db.prepare('UPDATE runs SET status = ? WHERE id = ?').run(status, id);
   }
+}
+
+export type NodeInfo = (nodeId: string) => { name: string; type: string };
+
+/** The last attempt of each step, in the order the steps first ran. */
+export function buildRunResult(run: StoredRun, attempts: Iterable<StepRecord>, nodeInfo: NodeInfo): RunResult {
+  const last = new Map<string, StepRecord>();
+  for (const step of attempts) {
+    // Re-inserting keeps a key at its first position in a Map, so order follows first runs.
+    last.set(step.key, step);
+  }
+  const steps: StepResult[] = [...last.values()].map((s) => {
+    const info = nodeInfo(s.nodeId);
+    return {
+      key: s.key,
+      nodeId: s.nodeId,
+      name: info.name,
+      type: info.type,
+      status: s.status,
+      attempts: s.attempt,
+      input: s.input,
+      output: s.output,
+      ...(s.error ? { error: s.error } : {}),
+      ...(s.ports ? { ports: s.ports } : {}),
+      startedAt: s.startedAt,
+      durationMs: s.durationMs ?? 0,
+      ...(s.simulated ? { simulated: true } : {}),
+      ...(s.changes ? { changes: s.changes } : {}),
+      ...(s.request ? { request: s.request } : {}),
+    };
+  });
+  return {
+    runId: run.id,
+    workflowId: run.workflowId,
+    workflowVersion: run.workflowVersion,
+    workflowName: run.workflowName,
+    mode: run.mode,
+    dryRun: run.dryRun,
+    status: run.status,
+    trigger: run.trigger,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    resumeAt: run.resumeAt,
+    error: run.error,
+    steps,
+    changes: run.summary?.changes ?? [],
+    requests: run.summary?.requests ?? [],
+  };
 }
 
 function toStoredRun(r: RunRow): StoredRun {

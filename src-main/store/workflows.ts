@@ -42,6 +42,7 @@ const toRow = (r: Row): WorkflowRow => ({
 /** Saved workflows; every save is a new version, so history is never lost. */
 export class WorkflowStore {
   private readonly liveCache = new Map<string, { version: number; workflow: Workflow }>();
+  private liveTypes: Set<string> | undefined;
 
   constructor(
     private readonly db: Db,
@@ -70,7 +71,7 @@ export class WorkflowStore {
       this.db
         .prepare('INSERT INTO workflow_versions (workflow_id, version, document, note, created_at) VALUES (?, ?, ?, ?, ?)')
         .run(workflow.id, version, JSON.stringify(workflow), note ?? null, at);
-      this.liveCache.delete(workflow.id);
+      this.forget(workflow.id);
       return this.get(workflow.id) as WorkflowRow;
     })();
   }
@@ -109,11 +110,26 @@ export class WorkflowStore {
   setStatus(id: string, status: WorkflowStatus): void {
     const result = this.db.prepare('UPDATE workflows SET status = ?, updated_at = ? WHERE id = ?').run(status, this.now().toISOString(), id);
     if (result.changes === 0) throw new Error(`There is no workflow "${id}".`);
+    this.forget(id);
+  }
+
+  private forget(id: string): void {
     this.liveCache.delete(id);
+    this.liveTypes = undefined;
+  }
+
+  /** Trigger types of the live workflows (cached until a workflow is saved or switched). */
+  liveTriggerTypes(): ReadonlySet<string> {
+    this.liveTypes ??= new Set(
+      (this.db.prepare("SELECT DISTINCT trigger_type FROM workflows WHERE status = 'live' AND trigger_type IS NOT NULL").all() as { trigger_type: string }[]).map(
+        (r) => r.trigger_type,
+      ),
+    );
+    return this.liveTypes;
   }
 
   remove(id: string): boolean {
-    this.liveCache.delete(id);
+    this.forget(id);
     return this.db.prepare('DELETE FROM workflows WHERE id = ?').run(id).changes > 0;
   }
 

@@ -1,0 +1,3 @@
+import { benchEngine } from './engine.ts';
+process.env.BENCH_SKIP_DRY = '1';
+await benchEngine();
