@@ -34,6 +34,8 @@ export interface RunOptions {
   runId?: string;
 }
 
+const GROUP_COMMIT_MS = 5;
+
 /** A failure whose attempt row is already journaled. */
 class JournaledFailure {
   constructor(readonly cause: unknown) {}
@@ -100,6 +102,7 @@ export class Engine {
   /** Changes the live CRM reports while a step runs (its writes are synchronous). */
   private liveChangeSink: CrmChange[] | null = null;
   private batchOpen = false;
+  private batchStarted = 0;
 
   constructor(private readonly deps: EngineDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -112,15 +115,23 @@ export class Engine {
   };
 
   /**
-   * Journal rows and local writes of consecutive synchronous steps share one commit. Each step's
-   * write and its journal row still commit together (a savepoint inside the batch), and the batch
-   * is committed before anything that really waits (a remote call, a retry delay) and at the end of
-   * the run, so no transaction is ever held while other work could run.
+   * Group commit: journal rows and local writes of synchronous steps, across runs, share one
+   * commit. Each step's write and its journal row still commit together (a savepoint inside the
+   * batch), so a crash loses whole steps or nothing. The batch is committed before anything that
+   * really waits (a remote call, a retry delay), as soon as the event loop is free, and after
+   * GROUP_COMMIT_MS at the latest, so no transaction is held across I/O.
    */
   private begin(): void {
     if (this.batchOpen || this.deps.db.inTransaction) return;
     this.deps.db.exec('BEGIN');
     this.batchOpen = true;
+    this.batchStarted = performance.now();
+    setImmediate(() => this.commit());
+  }
+
+  /** Called between runs: commits once the batch is old enough. */
+  private commitIfDue(): void {
+    if (this.batchOpen && performance.now() - this.batchStarted >= GROUP_COMMIT_MS) this.commit();
   }
 
   private commit(): void {
@@ -150,6 +161,7 @@ export class Engine {
 
   stop(): void {
     this.abort.abort(new Error('Pipewright is shutting down.'));
+    this.commit();
   }
 
   async run(workflow: Workflow, event: TriggerEvent, options: RunOptions = {}): Promise<RunResult> {
@@ -221,6 +233,8 @@ export class Engine {
     event: TriggerEvent,
     base: Pick<RunState, 'id' | 'dryRun' | 'depth' | 'startedAt' | 'resumed' | 'mode' | 'workflowVersion'>,
   ): RunState {
+    // The copy is read through another connection: it must see everything written so far.
+    if (base.dryRun) this.commit();
     const dry = base.dryRun ? createDryRunCrm(this.deps.db, this.now) : undefined;
     return {
       ...base,
@@ -265,11 +279,9 @@ export class Engine {
     const summary = state.dry ? { changes: summarizeChanges(state.dry.changes), requests: state.requests } : null;
     const finished = { status, finishedAt: status === 'waiting' ? null : this.now().toISOString(), resumeAt, error, summary };
     this.begin();
-    try {
-      this.deps.journal.finishRun(state.id, finished);
-    } finally {
-      this.commit();
-    }
+    this.deps.journal.finishRun(state.id, finished);
+    if (state.dryRun || finished.status !== 'succeeded') this.commit();
+    else this.commitIfDue();
     if (state.resumed) return this.result(state.id, state.workflow);
     const stored: StoredRun = {
       id: state.id,

@@ -18,6 +18,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   db.pragma('wal_autocheckpoint = 10000');
+  db.pragma('cache_size = -65536');
   if (!options.readonly) migrate(db);
   return db;
 }
