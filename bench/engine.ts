@@ -13,7 +13,11 @@ const fiveSteps: WorkflowInput = {
   name: 'Bench: five steps',
   nodes: [
     { id: 'trigger', type: 'local.recordCreated', params: { objectType: 'lead' } },
-    { id: 'check', type: 'logic.if', params: { conditions: { match: 'all', conditions: [{ field: 'trigger.data.data.value', operator: 'gt', value: 100 }] } } },
+    {
+      id: 'check',
+      type: 'logic.if',
+      params: { conditions: { match: 'all', conditions: [{ field: 'trigger.data.data.value', operator: 'gt', value: 100 }] } },
+    },
     { id: 'task', type: 'local.createTask', params: { title: 'Call {{ trigger.data.title }}', record_id: '{{ trigger.data.id }}' } },
     { id: 'tag', type: 'local.tagContact', params: { contact_id: '{{ trigger.data.data.contact }}', tags: 'hot-lead' } },
     { id: 'stage', type: 'local.moveStage', params: { record_id: '{{ trigger.data.id }}', pipeline: 'main-sales', stage: 'Contacted' } },
@@ -30,9 +34,17 @@ const fiveSteps: WorkflowInput = {
 function twentySteps(): WorkflowInput {
   const nodes: WorkflowInput['nodes'] = [{ id: 'trigger', type: 'local.recordCreated', params: { objectType: 'lead' } }];
   const kinds = [
-    (i: number) => ({ id: `task${i}`, type: 'local.createTask', params: { title: `Step ${i} for {{ trigger.data.title }}`, record_id: '{{ trigger.data.id }}' } }),
+    (i: number) => ({
+      id: `task${i}`,
+      type: 'local.createTask',
+      params: { title: `Step ${i} for {{ trigger.data.title }}`, record_id: '{{ trigger.data.id }}' },
+    }),
     (i: number) => ({ id: `set${i}`, type: 'logic.set', params: { fields: { n: i, title: '{{ trigger.data.title | upcase }}' } } }),
-    (i: number) => ({ id: `update${i}`, type: 'local.updateRecord', params: { record_id: '{{ trigger.data.id }}', data: { [`step${i}`]: 'done' } } }),
+    (i: number) => ({
+      id: `update${i}`,
+      type: 'local.updateRecord',
+      params: { record_id: '{{ trigger.data.id }}', data: { [`step${i}`]: 'done' } },
+    }),
     (i: number) => ({ id: `find${i}`, type: 'local.findRecords', params: { type: 'lead', limit: 5 } }),
   ];
   for (let i = 1; i < 20; i++) nodes.push(kinds[i % kinds.length]?.(i) as WorkflowInput['nodes'][number]);
@@ -49,7 +61,13 @@ export async function benchEngine(): Promise<BenchResult[]> {
     app.crm.transaction(() => {
       for (let i = 0; i < runs + 200; i++) {
         const contact = app.crm.createContact({ email: `bench${i}@example.com`, first_name: 'Bench' });
-        const record = app.crm.createRecord({ type: 'lead', title: `Lead ${i}`, pipeline: 'main-sales', stage: 'New', data: { value: 500, contact: contact.id } });
+        const record = app.crm.createRecord({
+          type: 'lead',
+          title: `Lead ${i}`,
+          pipeline: 'main-sales',
+          stage: 'New',
+          data: { value: 500, contact: contact.id },
+        });
         events.push({ event: 'record.created', timestamp: record.created_at, data: record });
       }
     });

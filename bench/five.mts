@@ -1,3 +1,4 @@
 import { benchEngine } from './engine.ts';
+
 process.env.BENCH_SKIP_DRY = '1';
 await benchEngine();

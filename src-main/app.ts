@@ -6,7 +6,7 @@ import { Dispatcher } from './engine/dispatcher.ts';
 import { InProcessQueue, type RunQueue } from './engine/queue.ts';
 import { Engine } from './engine/runner.ts';
 import { Scheduler } from './engine/scheduler.ts';
-import { validateWorkflow, type Validation } from './engine/validate.ts';
+import { type Validation, validateWorkflow } from './engine/validate.ts';
 import type { RunMode, RunResult } from './shared/runs.ts';
 import type { Workflow, WorkflowIssue } from './shared/workflow.ts';
 import { CrmStore } from './store/crm.ts';
@@ -32,7 +32,9 @@ export interface AppOptions {
 /** A workflow that failed validation: every problem, in plain words. */
 export class InvalidWorkflowError extends Error {
   constructor(readonly issues: WorkflowIssue[]) {
-    super(`The workflow has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n${issues.map((i) => `  - ${i.message}`).join('\n')}`);
+    super(
+      `The workflow has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n${issues.map((i) => `  - ${i.message}`).join('\n')}`,
+    );
     this.name = 'InvalidWorkflowError';
   }
 }

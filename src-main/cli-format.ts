@@ -22,11 +22,17 @@ function short(value: unknown, max = 160): string {
 function formatStep(step: StepResult): string[] {
   const mark = STATUS_MARK[step.status] ?? '?';
   const name = step.name === step.nodeId ? step.nodeId : `${step.name} (${step.key})`;
-  const lines = [`  ${mark} ${name.padEnd(36)} ${step.status.padEnd(9)} ${step.durationMs.toFixed(1)} ms${step.attempts > 1 ? `, ${step.attempts} attempts` : ''}`];
+  const lines = [
+    `  ${mark} ${name.padEnd(36)} ${step.status.padEnd(9)} ${step.durationMs.toFixed(1)} ms${step.attempts > 1 ? `, ${step.attempts} attempts` : ''}`,
+  ];
   if (step.status === 'skipped') return lines;
   if (step.error) lines.push(`      error: ${step.error}`);
-  if (step.output !== undefined && step.status !== 'failed') lines.push(`      output: ${short(step.output)}${step.simulated ? '  (simulated)' : ''}`);
-  if (step.request) lines.push(`      would send: ${step.request.method} ${step.request.url}${step.request.body ? ` ${short(step.request.body, 120)}` : ''}`);
+  if (step.output !== undefined && step.status !== 'failed')
+    lines.push(`      output: ${short(step.output)}${step.simulated ? '  (simulated)' : ''}`);
+  if (step.request)
+    lines.push(
+      `      would send: ${step.request.method} ${step.request.url}${step.request.body ? ` ${short(step.request.body, 120)}` : ''}`,
+    );
   return lines;
 }
 

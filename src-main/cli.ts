@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type App, createApp, InvalidWorkflowError } from './app.ts';
+import { formatRun, formatRunList, formatTable } from './cli-format.ts';
 import type { TriggerEvent } from './connectors/define.ts';
 import { describeError } from './engine/runner.ts';
 import { defaultDataDir } from './paths.ts';
-import { formatRun, formatRunList, formatTable } from './cli-format.ts';
 import type { RunMode, RunStatus } from './shared/runs.ts';
 
 const USAGE = `Usage: pipewright <command> [options]
@@ -176,7 +176,12 @@ function list(app: App): number {
     out('No workflows yet. Import one with "pipewright import FILE".');
     return 0;
   }
-  out(formatTable(['ID', 'NAME', 'STATUS', 'VERSION', 'UPDATED'], rows.map((r) => [r.id, r.name, r.status, String(r.version), r.updatedAt])));
+  out(
+    formatTable(
+      ['ID', 'NAME', 'STATUS', 'VERSION', 'UPDATED'],
+      rows.map((r) => [r.id, r.name, r.status, String(r.version), r.updatedAt]),
+    ),
+  );
   return 0;
 }
 

@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import type { CrmStore, ChangeCause } from '../store/crm.ts';
+import type { z } from 'zod';
+import type { ChangeCause, CrmStore } from '../store/crm.ts';
 
 /**
  * The connector framework. A connector is one app (the local CRM, logic, Kanvo, …) declaring its
@@ -131,15 +131,11 @@ export interface ConnectorDefinition {
   triggers: TriggerDefinition[];
 }
 
-export function defineAction<I extends z.ZodType, O extends z.ZodType>(
-  action: ActionDefinition<I, O>,
-): ActionDefinition {
+export function defineAction<I extends z.ZodType, O extends z.ZodType>(action: ActionDefinition<I, O>): ActionDefinition {
   return action as unknown as ActionDefinition;
 }
 
-export function defineTrigger<P extends z.ZodType, O extends z.ZodType>(
-  trigger: TriggerDefinition<P, O>,
-): TriggerDefinition {
+export function defineTrigger<P extends z.ZodType, O extends z.ZodType>(trigger: TriggerDefinition<P, O>): TriggerDefinition {
   return trigger as unknown as TriggerDefinition;
 }
 

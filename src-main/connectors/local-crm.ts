@@ -391,7 +391,14 @@ function recordSample(event: string) {
 function contactSample(event: string) {
   return (params: { tag?: string }, crm: CrmStore): TriggerEvent | undefined => {
     const contact = crm.listContacts({ tag: params.tag }).at(-1);
-    return contact && { event, workspace_id: crm.workspaceId(), timestamp: contact.updated_at, data: params.tag ? { ...contact, tag: params.tag } : contact };
+    return (
+      contact && {
+        event,
+        workspace_id: crm.workspaceId(),
+        timestamp: contact.updated_at,
+        data: params.tag ? { ...contact, tag: params.tag } : contact,
+      }
+    );
   };
 }
 

@@ -123,7 +123,10 @@ const switchNode = defineAction({
     return [...cases.map((c) => String(c.port ?? '')).filter(Boolean), 'otherwise'];
   },
   input: z.object({
-    mode: z.enum(['first', 'all']).default('first').meta({ title: 'Match', description: 'Follow the first matching case, or all of them.' }),
+    mode: z
+      .enum(['first', 'all'])
+      .default('first')
+      .meta({ title: 'Match', description: 'Follow the first matching case, or all of them.' }),
     cases: z.array(SwitchCase).min(1, 'add at least one case').meta({ title: 'Cases' }),
   }),
   output: z.object({ matched: z.array(z.string()) }),
@@ -168,7 +171,7 @@ const wait = defineAction({
   key: 'wait',
   version: 1,
   label: 'Wait',
-  description: 'Pauses the run for a while, or until a time of day in the workflow\'s time zone. Waits survive restarts.',
+  description: "Pauses the run for a while, or until a time of day in the workflow's time zone. Waits survive restarts.",
   effect: 'read',
   flow: 'wait',
   input: z.discriminatedUnion('mode', [
@@ -182,7 +185,7 @@ const wait = defineAction({
       time: z
         .string()
         .regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'must be a time of day such as 09:00')
-        .meta({ title: 'Time of day', description: 'HH:MM, 24-hour clock, in the workflow\'s time zone.' }),
+        .meta({ title: 'Time of day', description: "HH:MM, 24-hour clock, in the workflow's time zone." }),
     }),
   ]),
   output: z.object({ resumeAt: z.string() }),

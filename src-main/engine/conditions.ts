@@ -83,7 +83,9 @@ export function evaluateRow(row: ConditionRow, scope: Scope): boolean {
   if (row.operator === 'isnull') return isEmpty(actual);
   if (row.operator === 'isnotnull') return !isEmpty(actual);
   if (actual === MISSING) {
-    throw new ConditionError(`The condition "${row.field} ${OPERATORS[row.operator]} …" uses the field "${row.field}", which is not in the data. Check the field name, or use "is empty" to test for a missing value.`);
+    throw new ConditionError(
+      `The condition "${row.field} ${OPERATORS[row.operator]} …" uses the field "${row.field}", which is not in the data. Check the field name, or use "is empty" to test for a missing value.`,
+    );
   }
   const expected = typeof row.value === 'string' || typeof row.value === 'object' ? renderDeep(row.value, scope) : row.value;
   switch (row.operator) {

@@ -1,8 +1,8 @@
-import { newId } from '../store/ids.ts';
 import type { TriggerEvent } from '../connectors/define.ts';
 import type { ConnectorRegistry } from '../connectors/index.ts';
 import type { CrmStore } from '../store/crm.ts';
 import type { Db } from '../store/db.ts';
+import { newId } from '../store/ids.ts';
 import type { Inbox, InboxEvent } from '../store/inbox.ts';
 import type { RunJournal } from '../store/runs.ts';
 import type { WorkflowStore } from '../store/workflows.ts';
@@ -99,7 +99,12 @@ export class Dispatcher {
     }
     if (runIds.length) this.deps.inbox.markDone(event.id, 'processed', at, `${runIds.length} run(s) started`);
     else if (stoppedByGuard) {
-      this.deps.inbox.markDone(event.id, 'loop_stopped', at, `Not run: it was caused by a chain of ${event.depth} workflow runs (limit reached).`);
+      this.deps.inbox.markDone(
+        event.id,
+        'loop_stopped',
+        at,
+        `Not run: it was caused by a chain of ${event.depth} workflow runs (limit reached).`,
+      );
     } else this.deps.inbox.markDone(event.id, 'no_match', at);
     return runIds;
   }

@@ -53,7 +53,8 @@ function createLiquid(timezone: string): Liquid {
       return d.toISOString();
     }
     const ms = DATE_UNITS[u];
-    if (ms === undefined || !Number.isFinite(n)) throw new Error(`date_add: unknown unit "${unit}" (use minutes, hours, days, weeks, months or years)`);
+    if (ms === undefined || !Number.isFinite(n))
+      throw new Error(`date_add: unknown unit "${unit}" (use minutes, hours, days, weeks, months or years)`);
     return new Date(date.getTime() + n * ms).toISOString();
   });
   liquid.registerFilter('slugify', (input: unknown) =>

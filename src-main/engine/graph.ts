@@ -1,5 +1,12 @@
 import type { ConnectorRegistry, ResolvedNode } from '../connectors/index.ts';
-import { isLoopBackEdge, type NodeTypeInfo, reachableVia, type Workflow, type WorkflowEdge, type WorkflowNode } from '../shared/workflow.ts';
+import {
+  isLoopBackEdge,
+  type NodeTypeInfo,
+  reachableVia,
+  type Workflow,
+  type WorkflowEdge,
+  type WorkflowNode,
+} from '../shared/workflow.ts';
 
 /**
  * The execution plan of a (validated) workflow: nodes in topological order, grouped into scopes.

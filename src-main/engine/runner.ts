@@ -1,11 +1,11 @@
-import { newId } from '../store/ids.ts';
 import type { ZodError } from 'zod';
-import type { ConnectorRegistry, ResolvedNode } from '../connectors/index.ts';
 import type { ActionDefinition, PlannedRequest, ResolvedConnection, RunContext, TriggerEvent } from '../connectors/define.ts';
+import type { ConnectorRegistry, ResolvedNode } from '../connectors/index.ts';
 import type { PlannedHttpRequest, RunMode, RunResult, RunStatus, StepStatus } from '../shared/runs.ts';
 import { nodeLabel, type RetryPolicy, type Workflow, type WorkflowNode } from '../shared/workflow.ts';
 import type { ChangeCause, CrmChange, CrmStore } from '../store/crm.ts';
 import type { Db } from '../store/db.ts';
+import { newId } from '../store/ids.ts';
 import { buildRunResult, type NodeInfo, type RunJournal, type StepRecord, type StoredRun } from '../store/runs.ts';
 import { createDryRunCrm, type DryRunCrm, summarizeChanges } from './dry-run.ts';
 import { renderDeep, type Scope } from './expressions.ts';
@@ -203,7 +203,11 @@ export class Engine {
     if (!workflow) throw new Error(`Run ${runId}: its workflow version is gone.`);
     if (stored.dryRun) {
       // The throw-away CRM copy of a test run did not survive; report it rather than guess.
-      this.deps.journal.finishRun(runId, { status: 'failed', finishedAt: this.now().toISOString(), error: 'The test run was interrupted; start it again.' });
+      this.deps.journal.finishRun(runId, {
+        status: 'failed',
+        finishedAt: this.now().toISOString(),
+        error: 'The test run was interrupted; start it again.',
+      });
       return this.result(runId, workflow);
     }
     const plan = executionPlan(workflow, this.deps.registry);
@@ -362,7 +366,15 @@ export class Engine {
       return { status: 'succeeded', output: state.event, ports: ['main'] };
     }
     if (node.disabled) {
-      this.record(state, { key, nodeId: node.id, attempt: 1, status: 'skipped', ports: ['main'], startedAt: this.now().toISOString(), durationMs: 0 });
+      this.record(state, {
+        key,
+        nodeId: node.id,
+        attempt: 1,
+        status: 'skipped',
+        ports: ['main'],
+        startedAt: this.now().toISOString(),
+        durationMs: 0,
+      });
       return { status: 'skipped', output: null, ports: ['main'] };
     }
     const action = resolved.action;
@@ -380,7 +392,16 @@ export class Engine {
     const resumeAt = previous.resumeAt ?? this.now().toISOString();
     if (Date.parse(resumeAt) > this.now().getTime()) throw new Suspend(resumeAt);
     const output = { resumeAt, resumedAt: this.now().toISOString() };
-    this.record(state, { key, nodeId: node.id, attempt: previous.attempt, status: 'succeeded', output, ports: ['main'], startedAt: previous.startedAt, durationMs: Date.parse(output.resumedAt) - Date.parse(previous.startedAt) });
+    this.record(state, {
+      key,
+      nodeId: node.id,
+      attempt: previous.attempt,
+      status: 'succeeded',
+      output,
+      ports: ['main'],
+      startedAt: previous.startedAt,
+      durationMs: Date.parse(output.resumedAt) - Date.parse(previous.startedAt),
+    });
     return { status: 'succeeded', output, ports: ['main'] };
   }
 
@@ -388,7 +409,14 @@ export class Engine {
     return { ...DEFAULT_RETRY, ...state.workflow.settings.retry, ...node.retry };
   }
 
-  private async attemptAction(state: RunState, node: WorkflowNode, key: string, scope: Scope, action: ActionDefinition, firstAttempt: number): Promise<StepOutcome> {
+  private async attemptAction(
+    state: RunState,
+    node: WorkflowNode,
+    key: string,
+    scope: Scope,
+    action: ActionDefinition,
+    firstAttempt: number,
+  ): Promise<StepOutcome> {
     const policy = this.retryPolicy(state, node);
     for (let attempt = firstAttempt; ; attempt++) {
       const started = performance.now();
@@ -405,10 +433,9 @@ export class Engine {
         if (!(err instanceof JournaledFailure)) {
           this.record(state, { ...base, status: 'failed', input, error: message, durationMs: performance.now() - started });
         }
-        err = cause;
-        if (isRetryable(err) && attempt < policy.maxAttempts && !state.signal.aborted) {
+        if (isRetryable(cause) && attempt < policy.maxAttempts && !state.signal.aborted) {
           this.commit();
-          await this.sleep(retryDelay(attempt, policy, err), state.signal);
+          await this.sleep(retryDelay(attempt, policy, cause), state.signal);
           continue;
         }
         return this.handleFailure(state, node, key, message);
@@ -421,7 +448,17 @@ export class Engine {
     if (node.onError === 'continue' || node.onError === 'errorPort') {
       const ports = node.onError === 'continue' ? ['main'] : ['error'];
       // The failed attempt is journaled; this row records how the run went on.
-      this.record(state, { key, nodeId: node.id, attempt: 0, status: 'failed', output, error: message, ports, startedAt: this.now().toISOString(), durationMs: 0 });
+      this.record(state, {
+        key,
+        nodeId: node.id,
+        attempt: 0,
+        status: 'failed',
+        output,
+        error: message,
+        ports,
+        startedAt: this.now().toISOString(),
+        durationMs: 0,
+      });
       return { status: 'failed', output, ports };
     }
     throw new RunHalt('failed', `Step ${nodeLabel(node)} failed: ${message}`);
@@ -471,7 +508,6 @@ export class Engine {
     const route: string[] = [];
     const ctx = this.context(state, node, input, scope, route);
     const ports = () => (action.flow === 'branch' ? route : ['main']);
-    const journal = this.deps.journal;
 
     if (action.transactional) {
       // The local write, its events and its journal row commit together: exactly once.
@@ -485,7 +521,15 @@ export class Engine {
           if (isPromise(output)) throw new Error(`${node.type} must not be asynchronous.`);
           const changes = summarizeChanges(sink.slice(mark));
           const outcome = { status: 'succeeded' as const, output, ports: ports() };
-          this.record(state, { ...base, status: 'succeeded', input, output, ports: outcome.ports, durationMs: performance.now() - started, changes });
+          this.record(state, {
+            ...base,
+            status: 'succeeded',
+            input,
+            output,
+            ports: outcome.ports,
+            durationMs: performance.now() - started,
+            changes,
+          });
           return outcome;
         });
       } finally {
@@ -498,7 +542,16 @@ export class Engine {
       const planned = action.plan ? await this.settle(action.plan(ctx)) : { request: undefined, output: action.sample };
       const request = planned.request ? redact(planned.request, ctx.connection) : undefined;
       if (request) state.requests.push(request);
-      this.record(state, { ...base, status: 'succeeded', input, output: planned.output, ports: ['main'], simulated: true, request, durationMs: performance.now() - started });
+      this.record(state, {
+        ...base,
+        status: 'succeeded',
+        input,
+        output: planned.output,
+        ports: ['main'],
+        simulated: true,
+        request,
+        durationMs: performance.now() - started,
+      });
       return { status: 'succeeded', output: planned.output, ports: ['main'] };
     }
 
@@ -511,7 +564,13 @@ export class Engine {
       output = await this.settle(action.run(ctx));
     } catch (err) {
       if (rowId === undefined) throw err;
-      this.finishRecord(state, rowId, { ...base, status: 'failed', input, error: describeError(err), durationMs: performance.now() - started });
+      this.finishRecord(state, rowId, {
+        ...base,
+        status: 'failed',
+        input,
+        error: describeError(err),
+        durationMs: performance.now() - started,
+      });
       throw new JournaledFailure(err);
     }
     if (action.flow === 'wait') {
@@ -522,11 +581,26 @@ export class Engine {
       }
       // Test runs do not wait: the step shows when the run would have continued.
       const simulated = { ...(output as object), skippedInTest: state.dryRun };
-      this.record(state, { ...base, status: 'succeeded', input, output: simulated, ports: ['main'], simulated: state.dryRun, durationMs: performance.now() - started });
+      this.record(state, {
+        ...base,
+        status: 'succeeded',
+        input,
+        output: simulated,
+        ports: ['main'],
+        simulated: state.dryRun,
+        durationMs: performance.now() - started,
+      });
       return { status: 'succeeded', output: simulated, ports: ['main'] };
     }
     const outcome = { status: 'succeeded' as const, output, ports: ports() };
-    const record: StepRecord = { ...base, status: 'succeeded', input, output, ports: outcome.ports, durationMs: performance.now() - started };
+    const record: StepRecord = {
+      ...base,
+      status: 'succeeded',
+      input,
+      output,
+      ports: outcome.ports,
+      durationMs: performance.now() - started,
+    };
     if (rowId === undefined) this.record(state, record);
     else this.finishRecord(state, rowId, record);
     return outcome;

@@ -202,7 +202,11 @@ export function structuralIssues(wf: Workflow, lookup: NodeTypeLookup): Workflow
     if (!to) issues.push({ field: `edges.${i}`, message: `Connection #${i + 1} leads to the missing step "${edge.to}".` });
     if (!from || !to) continue;
     if (info.get(to.id)?.kind === 'trigger') {
-      issues.push({ nodeId: to.id, field: `edges.${i}`, message: `Nothing can lead into the trigger ${nodeLabel(to)}; it is always the first step.` });
+      issues.push({
+        nodeId: to.id,
+        field: `edges.${i}`,
+        message: `Nothing can lead into the trigger ${nodeLabel(to)}; it is always the first step.`,
+      });
     }
     const fromInfo = info.get(from.id);
     if (fromInfo) {
@@ -220,7 +224,11 @@ export function structuralIssues(wf: Workflow, lookup: NodeTypeLookup): Workflow
   if (issues.length) return issues;
 
   const cycle = findCycle(wf, info);
-  if (cycle) issues.push({ nodeId: cycle[0], message: `The steps ${cycle.map((id) => `"${id}"`).join(' → ')} form a loop; use a "For each" step to repeat work.` });
+  if (cycle)
+    issues.push({
+      nodeId: cycle[0],
+      message: `The steps ${cycle.map((id) => `"${id}"`).join(' → ')} form a loop; use a "For each" step to repeat work.`,
+    });
 
   const trigger = triggers[0];
   if (trigger && !cycle) {

@@ -1,6 +1,6 @@
-import { newId } from './ids.ts';
 import type Database from 'better-sqlite3';
 import type { Db } from './db.ts';
+import { newId } from './ids.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Public types

@@ -175,7 +175,13 @@ export class RunJournal {
 
   finishRun(
     id: string,
-    update: { status: RunStatus; finishedAt?: string | null; resumeAt?: string | null; error?: string | null; summary?: StoredRun['summary'] },
+    update: {
+      status: RunStatus;
+      finishedAt?: string | null;
+      resumeAt?: string | null;
+      error?: string | null;
+      summary?: StoredRun['summary'];
+    },
   ): void {
     this.updateRun.run({
       id,
@@ -223,10 +229,17 @@ export class RunJournal {
   list(filter: RunFilter = {}): RunSummary[] {
     const where: string[] = [];
     const params: Record<string, unknown> = { limit: filter.limit ?? 50, offset: filter.offset ?? 0 };
-    if (filter.workflowId) (where.push('workflow_id = @workflowId'), (params.workflowId = filter.workflowId));
-    if (filter.status) (where.push('status = @status'), (params.status = filter.status));
-    if (filter.mode) (where.push('mode = @mode'), (params.mode = filter.mode));
-    if (filter.since) (where.push('started_at >= @since'), (params.since = filter.since));
+    const conditions: [keyof RunFilter, string][] = [
+      ['workflowId', 'workflow_id = @workflowId'],
+      ['status', 'status = @status'],
+      ['mode', 'mode = @mode'],
+      ['since', 'started_at >= @since'],
+    ];
+    for (const [key, sql] of conditions) {
+      if (filter[key] === undefined) continue;
+      where.push(sql);
+      params[key] = filter[key];
+    }
     const sql = `SELECT id, workflow_id, workflow_name, mode, dry_run, status, started_at, finished_at, error FROM runs
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, rowid DESC LIMIT @limit OFFSET @offset`;
     return (this.db.prepare(sql).all(params) as RunRow[]).map((r) => ({

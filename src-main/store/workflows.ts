@@ -101,14 +101,18 @@ export class WorkflowStore {
 
   versions(id: string): WorkflowVersion[] {
     return (
-      this.db
-        .prepare('SELECT version, note, created_at FROM workflow_versions WHERE workflow_id = ? ORDER BY version DESC')
-        .all(id) as { version: number; note: string | null; created_at: string }[]
+      this.db.prepare('SELECT version, note, created_at FROM workflow_versions WHERE workflow_id = ? ORDER BY version DESC').all(id) as {
+        version: number;
+        note: string | null;
+        created_at: string;
+      }[]
     ).map((r) => ({ version: r.version, note: r.note, createdAt: r.created_at }));
   }
 
   setStatus(id: string, status: WorkflowStatus): void {
-    const result = this.db.prepare('UPDATE workflows SET status = ?, updated_at = ? WHERE id = ?').run(status, this.now().toISOString(), id);
+    const result = this.db
+      .prepare('UPDATE workflows SET status = ?, updated_at = ? WHERE id = ?')
+      .run(status, this.now().toISOString(), id);
     if (result.changes === 0) throw new Error(`There is no workflow "${id}".`);
     this.forget(id);
   }
@@ -121,9 +125,11 @@ export class WorkflowStore {
   /** Trigger types of the live workflows (cached until a workflow is saved or switched). */
   liveTriggerTypes(): ReadonlySet<string> {
     this.liveTypes ??= new Set(
-      (this.db.prepare("SELECT DISTINCT trigger_type FROM workflows WHERE status = 'live' AND trigger_type IS NOT NULL").all() as { trigger_type: string }[]).map(
-        (r) => r.trigger_type,
-      ),
+      (
+        this.db.prepare("SELECT DISTINCT trigger_type FROM workflows WHERE status = 'live' AND trigger_type IS NOT NULL").all() as {
+          trigger_type: string;
+        }[]
+      ).map((r) => r.trigger_type),
     );
     return this.liveTypes;
   }

@@ -189,8 +189,16 @@ describe('local CRM connector: record actions', () => {
   });
 
   it.each([
-    ['merge', { value: 1500 }, { phone: '555-0101', address: '18 Maple Ave, Hartford CT', source: 'Website', value: 1500 }],
-    ['', { value: 1500 }, { phone: '555-0101', address: '18 Maple Ave, Hartford CT', source: 'Website', value: 1500 }],
+    [
+      'merge',
+      { value: 1500 },
+      { phone: '555-0101', email: 'sarah.johnson@example.com', address: '18 Maple Ave, Hartford CT', source: 'Website', value: 1500 },
+    ],
+    [
+      '',
+      { value: 1500 },
+      { phone: '555-0101', email: 'sarah.johnson@example.com', address: '18 Maple Ave, Hartford CT', source: 'Website', value: 1500 },
+    ],
     ['replace', { value: 1500 }, { value: 1500 }],
   ])('updates a record (mode %j)', (mode, data, expected) => {
     const before = record('Johnson Property');
@@ -279,6 +287,7 @@ describe('local CRM connector: findRecords', () => {
         'Smith Residence - Spring Cleanup',
         'Nguyen Residence - Gutter Cleaning',
         'Patel Family - Patio Install',
+        'Oak & Pine Realty - Seasonal Maintenance',
       ],
     ],
     [
@@ -291,7 +300,7 @@ describe('local CRM connector: findRecords', () => {
     [
       'with conditions',
       { type: 'lead', where: { match: 'all', conditions: [{ field: 'record.data.value', operator: 'gt', value: 1000 }] } },
-      ['Johnson Property - Lawn Care', 'Patel Family - Patio Install'],
+      ['Johnson Property - Lawn Care', 'Patel Family - Patio Install', 'Oak & Pine Realty - Seasonal Maintenance'],
     ],
     [
       'with "any" conditions on the title',
@@ -349,7 +358,7 @@ describe('local CRM connector: findRecords', () => {
     const where = { match: 'all', conditions: [{ field: 'record.data.n', operator: 'gte', value: 440 }] };
     expect(run<Found>('findRecords', { where }).count).toBe(10);
     expect(titles(run<Found>('findRecords', { where, limit: 3 }))).toEqual(['Bulk lead 440', 'Bulk lead 441', 'Bulk lead 442']);
-    expect(run<Found>('findRecords', { type: 'lead', limit: 500 }).count).toBe(454);
+    expect(run<Found>('findRecords', { type: 'lead', limit: 500 }).count).toBe(455);
   });
 
   it('names a stage that does not exist', () => {

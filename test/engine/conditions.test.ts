@@ -3,7 +3,9 @@ import { ConditionError, evaluateGroup, evaluateRow } from '../../src-main/engin
 import type { Operator } from '../../src-main/shared/conditions.ts';
 
 const scope = {
-  trigger: { data: { email: 'dana@example.com', value: 1200, stage: 'New', tags: ['vip', 'customer'], phone: null, created: '2026-06-17T14:20:00Z' } },
+  trigger: {
+    data: { email: 'dana@example.com', value: 1200, stage: 'New', tags: ['vip', 'customer'], phone: null, created: '2026-06-17T14:20:00Z' },
+  },
 };
 
 describe('condition rows', () => {
@@ -39,7 +41,9 @@ describe('condition rows', () => {
 
   it('names a missing field instead of silently failing', () => {
     expect(() => evaluateRow({ field: 'trigger.data.budget', operator: 'gt', value: 5 }, scope)).toThrow(ConditionError);
-    expect(() => evaluateRow({ field: 'trigger.data.budget', operator: 'gt', value: 5 }, scope)).toThrow(/"trigger\.data\.budget", which is not in the data/);
+    expect(() => evaluateRow({ field: 'trigger.data.budget', operator: 'gt', value: 5 }, scope)).toThrow(
+      /"trigger\.data\.budget", which is not in the data/,
+    );
   });
 
   it('does not read inherited properties', () => {

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { renderDeep, renderString, TemplateError, templateErrors } from '../../src-main/engine/expressions.ts';
 
 const scope = {
-  trigger: { event: 'record.created', data: { id: 'r1', title: 'Smith Residence', value: 1200, tags: ['a', 'b'], email: 'DANA@Example.com' } },
+  trigger: {
+    event: 'record.created',
+    data: { id: 'r1', title: 'Smith Residence', value: 1200, tags: ['a', 'b'], email: 'DANA@Example.com' },
+  },
   steps: { find: { output: { records: [{ id: 'x' }, { id: 'y' }], count: 2 } } },
   run: { id: 'run-1', startedAt: '2026-06-17T14:20:00.000Z' },
 };
@@ -28,7 +31,10 @@ describe('templates', () => {
   });
 
   it('renders nested params', () => {
-    expect(renderDeep({ a: ['{{ trigger.data.id }}'], b: { c: '{{ steps.find.output.count }}' } }, scope)).toEqual({ a: ['r1'], b: { c: 2 } });
+    expect(renderDeep({ a: ['{{ trigger.data.id }}'], b: { c: '{{ steps.find.output.count }}' } }, scope)).toEqual({
+      a: ['r1'],
+      b: { c: 2 },
+    });
   });
 
   it('reports syntax errors with the template and the path', () => {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { App } from '../../src-main/app.ts';
 import { defineAction, defineConnector, type TriggerEvent } from '../../src-main/connectors/define.ts';
 import { builtInConnectors } from '../../src-main/connectors/index.ts';
-import type { App } from '../../src-main/app.ts';
 import type { WorkflowInput } from '../../src-main/shared/workflow.ts';
 import { tempApp } from '../helpers.ts';
 
@@ -70,7 +70,11 @@ describe('running the lead follow-up template', () => {
     const doc = workflow(
       [
         manual,
-        { id: 'create', type: 'local.createRecord', params: { type: 'lead', title: 'Simulated lead', pipeline: 'main-sales', stage: 'New' } },
+        {
+          id: 'create',
+          type: 'local.createRecord',
+          params: { type: 'lead', title: 'Simulated lead', pipeline: 'main-sales', stage: 'New' },
+        },
         { id: 'find', type: 'local.findRecords', params: { type: 'lead', search: 'Simulated lead' } },
       ],
       [
@@ -89,7 +93,11 @@ describe('flow control', () => {
     workflow(
       [
         { ...manual, params: { sample: { value } } },
-        { id: 'big', type: 'logic.if', params: { conditions: { match: 'all', conditions: [{ field: 'trigger.data.value', operator: 'gt', value: 1000 }] } } },
+        {
+          id: 'big',
+          type: 'logic.if',
+          params: { conditions: { match: 'all', conditions: [{ field: 'trigger.data.value', operator: 'gt', value: 1000 }] } },
+        },
         { id: 'yes', type: 'logic.set', params: { fields: { size: 'big' } } },
         { id: 'no', type: 'logic.set', params: { fields: { size: 'small' } } },
         { id: 'after', type: 'logic.set', params: { fields: { seen: '{{ steps.yes.output.size | default: steps.no.output.size }}' } } },
@@ -149,7 +157,9 @@ describe('flow control', () => {
       [5, 'cold'],
     ] as const) {
       const result = await app.run(doc(value));
-      expect(result.steps.filter((s) => s.status === 'succeeded' && s.nodeId !== 'start' && s.nodeId !== 'route').map((s) => s.nodeId)).toEqual([expected]);
+      expect(
+        result.steps.filter((s) => s.status === 'succeeded' && s.nodeId !== 'start' && s.nodeId !== 'route').map((s) => s.nodeId),
+      ).toEqual([expected]);
     }
   });
 
@@ -159,7 +169,11 @@ describe('flow control', () => {
       workflow(
         [
           { ...manual, params: { sample: { email: '' } } },
-          { id: 'has-email', type: 'logic.filter', params: { conditions: { match: 'all', conditions: [{ field: 'trigger.data.email', operator: 'isnotnull' }] } } },
+          {
+            id: 'has-email',
+            type: 'logic.filter',
+            params: { conditions: { match: 'all', conditions: [{ field: 'trigger.data.email', operator: 'isnotnull' }] } },
+          },
           { id: 'next', type: 'logic.set', params: { fields: { ok: true } } },
         ],
         [
@@ -192,7 +206,12 @@ describe('flow control', () => {
     );
     expect(result.status).toBe('succeeded');
     expect(result.steps.map((s) => s.key)).toEqual(['start', 'each', 'task#0', 'task#1', 'task#2', 'after']);
-    expect(app.crm.listTasks({ record_id: record.id }).map((t) => t.title).sort()).toEqual(['1. Measure', '2. Quote', '3. Schedule']);
+    expect(
+      app.crm
+        .listTasks({ record_id: record.id })
+        .map((t) => t.title)
+        .sort(),
+    ).toEqual(['1. Measure', '2. Quote', '3. Schedule']);
     expect(result.steps.at(-1)?.output).toEqual({ count: 3 });
   });
 
@@ -228,11 +247,9 @@ describe('flow control', () => {
   it('a wait until a time of day uses the workflow time zone', async () => {
     const app = tempApp({ now: () => new Date('2026-06-17T20:00:00.000Z') });
     const result = await app.run(
-      workflow(
-        [manual, { id: 'pause', type: 'logic.wait', params: { mode: 'until', time: '09:00' } }],
-        [{ from: 'start', to: 'pause' }],
-        { settings: { timezone: 'America/New_York', maxChainDepth: 5 } },
-      ),
+      workflow([manual, { id: 'pause', type: 'logic.wait', params: { mode: 'until', time: '09:00' } }], [{ from: 'start', to: 'pause' }], {
+        settings: { timezone: 'America/New_York', maxChainDepth: 5 },
+      }),
     );
     expect(result.resumeAt).toBe('2026-06-18T13:00:00.000Z');
   });
@@ -260,7 +277,10 @@ describe('errors, retries and the journal', () => {
         run(ctx) {
           calls++;
           if (calls <= ctx.input.failures) {
-            throw Object.assign(new Error(`Service unavailable (${calls})`), { retryable: ctx.input.retryable, retryAfterMs: ctx.input.retryAfterMs });
+            throw Object.assign(new Error(`Service unavailable (${calls})`), {
+              retryable: ctx.input.retryable,
+              retryAfterMs: ctx.input.retryAfterMs,
+            });
           }
           return { calls };
         },
@@ -282,7 +302,15 @@ describe('errors, retries and the journal', () => {
     const app = retryApp(delays);
     const result = await app.run(
       workflow(
-        [manual, { id: 'call', type: 'flaky.call', params: { failures: 2, retryAfterMs: 1500 }, retry: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 1000 } }],
+        [
+          manual,
+          {
+            id: 'call',
+            type: 'flaky.call',
+            params: { failures: 2, retryAfterMs: 1500 },
+            retry: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 1000 },
+          },
+        ],
         [{ from: 'start', to: 'call' }],
       ),
     );
@@ -297,7 +325,10 @@ describe('errors, retries and the journal', () => {
     const delays: number[] = [];
     const app = retryApp(delays);
     const result = await app.run(
-      workflow([manual, { id: 'call', type: 'flaky.call', params: { failures: 1, retryable: false }, retry: { maxAttempts: 3 } }], [{ from: 'start', to: 'call' }]),
+      workflow(
+        [manual, { id: 'call', type: 'flaky.call', params: { failures: 1, retryable: false }, retry: { maxAttempts: 3 } }],
+        [{ from: 'start', to: 'call' }],
+      ),
     );
     expect(result.status).toBe('failed');
     expect(result.error).toMatch(/Step "call" failed: Service unavailable \(1\)/);
@@ -312,7 +343,9 @@ describe('errors, retries and the journal', () => {
           manual,
           { id: 'call', type: 'flaky.call', params: { failures: 5, retryable: false }, onError },
           { id: 'ok', type: 'logic.set', params: { fields: { path: 'main' } } },
-          ...(onError === 'errorPort' ? [{ id: 'handle', type: 'logic.set', params: { fields: { error: '{{ steps.call.output.error }}' } } }] : []),
+          ...(onError === 'errorPort'
+            ? [{ id: 'handle', type: 'logic.set', params: { fields: { error: '{{ steps.call.output.error }}' } } }]
+            : []),
         ],
         [
           { from: 'start', to: 'call' },
@@ -339,7 +372,11 @@ describe('errors, retries and the journal', () => {
         [
           manual,
           { id: 'task', type: 'local.createRecord', params: { type: 'lead', title: 'Kept' } },
-          { id: 'check', type: 'logic.if', params: { conditions: { match: 'all', conditions: [{ field: 'trigger.data.budget', operator: 'gt', value: 5 }] } } },
+          {
+            id: 'check',
+            type: 'logic.if',
+            params: { conditions: { match: 'all', conditions: [{ field: 'trigger.data.budget', operator: 'gt', value: 5 }] } },
+          },
         ],
         [
           { from: 'start', to: 'task' },

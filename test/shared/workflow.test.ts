@@ -8,7 +8,9 @@ const registry = new ConnectorRegistry();
 const template = JSON.parse(readFileSync('templates/local-lead-follow-up.json', 'utf8')) as WorkflowInput;
 
 /** The template with one change applied. */
-function edited(change: (wf: WorkflowInput & { nodes: WorkflowInput['nodes']; edges: NonNullable<WorkflowInput['edges']> }) => void): unknown {
+function edited(
+  change: (wf: WorkflowInput & { nodes: WorkflowInput['nodes']; edges: NonNullable<WorkflowInput['edges']> }) => void,
+): unknown {
   const copy = structuredClone(template) as WorkflowInput & { edges: NonNullable<WorkflowInput['edges']> };
   change(copy);
   return copy;
@@ -27,28 +29,128 @@ describe('workflow validation', () => {
   it.each<[string, () => unknown, RegExp]>([
     ['a document that is not a workflow', () => ({ hello: 'world' }), /format: must be "pipewright\.workflow\/1"/],
     ['a newer format version', () => ({ ...template, format: 'pipewright.workflow/2' }), /a newer Pipewright may have written this file/],
-    ['an unknown node type', () => edited((w) => { w.nodes[1]!.type = 'local.sendFax'; }), /Step "Add follow-up task" \(task\) uses the unknown step type "local\.sendFax"/],
-    ['a malformed node type', () => edited((w) => { w.nodes[1]!.type = 'createTask'; }), /Step "task": type must look like "<app>\.<camelCaseKey>"/],
-    ['a missing required param', () => edited((w) => { delete w.nodes[1]!.params!.title; }), /Step "Add follow-up task" \(task\): field "title" is required/],
+    [
+      'an unknown node type',
+      () =>
+        edited((w) => {
+          w.nodes[1]!.type = 'local.sendFax';
+        }),
+      /Step "Add follow-up task" \(task\) uses the unknown step type "local\.sendFax"/,
+    ],
+    [
+      'a malformed node type',
+      () =>
+        edited((w) => {
+          w.nodes[1]!.type = 'createTask';
+        }),
+      /Step "task": type must look like "<app>\.<camelCaseKey>"/,
+    ],
+    [
+      'a missing required param',
+      () =>
+        edited((w) => {
+          delete w.nodes[1]!.params!.title;
+        }),
+      /Step "Add follow-up task" \(task\): field "title" is required/,
+    ],
     [
       'a param with a value it does not take',
-      () => edited((w) => {
-        w.nodes.push({ id: 'pause', type: 'logic.wait', params: { mode: 'duration', amount: 2, unit: 'fortnights' } });
-        w.edges.push({ from: 'stage', to: 'pause' });
-      }),
+      () =>
+        edited((w) => {
+          w.nodes.push({ id: 'pause', type: 'logic.wait', params: { mode: 'duration', amount: 2, unit: 'fortnights' } });
+          w.edges.push({ from: 'stage', to: 'pause' });
+        }),
       /Step "pause": field "unit" invalid option: expected one of "minutes"\|"hours"\|"days"\|"weeks"/,
     ],
-    ['an edge to a missing node', () => edited((w) => { w.edges.push({ from: 'stage', to: 'ghost' }); }), /Connection #4 leads to the missing step "ghost"/],
-    ['an edge from a missing node', () => edited((w) => { w.edges.push({ from: 'ghost', to: 'stage' }); }), /Connection #4 starts at the missing step "ghost"/],
-    ['an edge into the trigger', () => edited((w) => { w.edges.push({ from: 'stage', to: 'trigger' }); }), /Nothing can lead into the trigger/],
-    ['a cycle', () => edited((w) => { w.edges.push({ from: 'stage', to: 'task' }); }), /The steps "task" → "tag" → "stage" → "task" form a loop/],
-    ['an unreachable step', () => edited((w) => { w.edges = w.edges.filter((e) => e.to !== 'tag'); }), /Step "Tag the lead's contact" \(tag\) is not connected to the trigger/],
-    ['a port the node does not have', () => edited((w) => { w.edges[0]!.port = 'true'; }), /Step "New lead" \(trigger\) has no output "true" \(outputs: main\)/],
-    ['an undeclared connection alias', () => edited((w) => { w.nodes[1]!.connection = 'crm'; }), /uses the connection "crm", which the workflow does not declare/],
-    ['a template syntax error', () => edited((w) => { w.nodes[1]!.params!.title = 'Call {{ trigger.data.title'; }), /Step "Add follow-up task" \(task\), field "title": Template error/],
-    ['duplicate node ids', () => edited((w) => { w.nodes[2]!.id = 'task'; }), /Two steps share the id "task"/],
-    ['no trigger', () => edited((w) => { w.nodes = w.nodes.slice(1); w.edges = w.edges.slice(1); }), /has no trigger/],
-    ['two triggers', () => edited((w) => { w.nodes.push({ ...w.nodes[0]!, id: 'trigger2' }); }), /has 2 triggers/],
+    [
+      'an edge to a missing node',
+      () =>
+        edited((w) => {
+          w.edges.push({ from: 'stage', to: 'ghost' });
+        }),
+      /Connection #4 leads to the missing step "ghost"/,
+    ],
+    [
+      'an edge from a missing node',
+      () =>
+        edited((w) => {
+          w.edges.push({ from: 'ghost', to: 'stage' });
+        }),
+      /Connection #4 starts at the missing step "ghost"/,
+    ],
+    [
+      'an edge into the trigger',
+      () =>
+        edited((w) => {
+          w.edges.push({ from: 'stage', to: 'trigger' });
+        }),
+      /Nothing can lead into the trigger/,
+    ],
+    [
+      'a cycle',
+      () =>
+        edited((w) => {
+          w.edges.push({ from: 'stage', to: 'task' });
+        }),
+      /The steps "task" → "tag" → "stage" → "task" form a loop/,
+    ],
+    [
+      'an unreachable step',
+      () =>
+        edited((w) => {
+          w.edges = w.edges.filter((e) => e.to !== 'tag');
+        }),
+      /Step "Tag the lead's contact" \(tag\) is not connected to the trigger/,
+    ],
+    [
+      'a port the node does not have',
+      () =>
+        edited((w) => {
+          w.edges[0]!.port = 'true';
+        }),
+      /Step "New lead" \(trigger\) has no output "true" \(outputs: main\)/,
+    ],
+    [
+      'an undeclared connection alias',
+      () =>
+        edited((w) => {
+          w.nodes[1]!.connection = 'crm';
+        }),
+      /uses the connection "crm", which the workflow does not declare/,
+    ],
+    [
+      'a template syntax error',
+      () =>
+        edited((w) => {
+          w.nodes[1]!.params!.title = 'Call {{ trigger.data.title';
+        }),
+      /Step "Add follow-up task" \(task\), field "title": Template error/,
+    ],
+    [
+      'duplicate node ids',
+      () =>
+        edited((w) => {
+          w.nodes[2]!.id = 'task';
+        }),
+      /Two steps share the id "task"/,
+    ],
+    [
+      'no trigger',
+      () =>
+        edited((w) => {
+          w.nodes = w.nodes.slice(1);
+          w.edges = w.edges.slice(1);
+        }),
+      /has no trigger/,
+    ],
+    [
+      'two triggers',
+      () =>
+        edited((w) => {
+          w.nodes.push({ ...w.nodes[0]!, id: 'trigger2' });
+        }),
+      /has 2 triggers/,
+    ],
   ])('rejects %s with a clear message', (_name, doc, expected) => {
     const found = messages(doc());
     expect(found.length).toBeGreaterThan(0);
@@ -71,7 +173,11 @@ describe('workflow validation', () => {
       nodes: [
         { id: 'start', type: 'logic.manual' },
         { id: 'each', type: 'logic.forEach', params: { items: '{{ trigger.data.items }}' } },
-        { id: 'check', type: 'logic.if', params: { conditions: { match: 'all', conditions: [{ field: 'loop.item', operator: 'isnotnull' }] } } },
+        {
+          id: 'check',
+          type: 'logic.if',
+          params: { conditions: { match: 'all', conditions: [{ field: 'loop.item', operator: 'isnotnull' }] } },
+        },
         { id: 'note', type: 'logic.set', params: { fields: { x: '{{ loop.item }}' } } },
         { id: 'after', type: 'logic.set', params: { fields: { done: true } } },
       ],
