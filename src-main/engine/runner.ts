@@ -129,7 +129,7 @@ export class Engine {
     setImmediate(() => this.commit());
   }
 
-  /** Called between runs: commits once the batch is old enough. */
+  /** Called between steps: commits once the batch is old enough. */
   private commitIfDue(): void {
     if (this.batchOpen && performance.now() - this.batchStarted >= GROUP_COMMIT_MS) this.commit();
   }
@@ -326,6 +326,7 @@ export class Engine {
         continue;
       }
       const outcome = await this.runNode(state, node, key, scope);
+      this.commitIfDue();
       (scope.steps as Record<string, unknown>)[nodeId] = { output: outcome.output, status: outcome.status };
       const resolved = state.plan.resolved.get(nodeId);
       if (resolved?.kind === 'action' && resolved.action.flow === 'loop' && outcome.status === 'succeeded') {
