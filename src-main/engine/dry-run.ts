@@ -14,9 +14,21 @@ export interface DryRunCrm {
   close(): void;
 }
 
+let emptySchema: Buffer | undefined;
+
+/** A new in-memory database with the full schema, from a cached image (faster than migrating). */
+function emptyDatabase(): Db {
+  if (!emptySchema) {
+    const db = new Database(':memory:');
+    migrate(db);
+    emptySchema = db.serialize();
+    db.close();
+  }
+  return new Database(emptySchema);
+}
+
 export function createDryRunCrm(live: Db, now: () => Date): DryRunCrm {
-  const copy = new Database(':memory:');
-  migrate(copy);
+  const copy = emptyDatabase();
   copy.pragma('foreign_keys = OFF');
   if (live.memory) {
     // An in-memory live database cannot be attached by name; copy it whole instead.
