@@ -60,7 +60,13 @@ export async function benchDryRun(): Promise<BenchResult[]> {
     app.crm.transaction(() => {
       for (let i = 0; i < 1000; i++) {
         const contact = app.crm.createContact({ email: `dry${i}@example.com`, first_name: 'Dry' });
-        app.crm.createRecord({ type: 'lead', title: `Lead ${i}`, pipeline: 'main-sales', stage: 'New', data: { value: i, contact: contact.id } });
+        app.crm.createRecord({
+          type: 'lead',
+          title: `Lead ${i}`,
+          pipeline: 'main-sales',
+          stage: 'New',
+          data: { value: i, contact: contact.id },
+        });
       }
     });
     const twenty = app.validate(twentySteps());

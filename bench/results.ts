@@ -8,7 +8,8 @@ export interface BenchResult {
   better: 'higher' | 'lower';
 }
 
-const FILE = new URL('./results.json', import.meta.url);
+// When bundled (npm run bench) the output file is given at build time; under tsx it is beside this file.
+const FILE: string | URL = (import.meta as { BENCH_RESULTS?: string }).BENCH_RESULTS ?? new URL('./results.json', import.meta.url);
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;

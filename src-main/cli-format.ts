@@ -37,9 +37,7 @@ function formatStep(step: StepResult): string[] {
 }
 
 function label(diff: RecordDiff): string {
-  const row = (diff.after ?? diff.before ?? {}) as Record<string, unknown>;
-  const name = row.title ?? row.name ?? row.email ?? row.body ?? row.summary;
-  return `${diff.entity} ${diff.id.slice(0, 8)}${name ? ` "${String(name)}"` : ''}`;
+  return `${diff.entity} ${diff.id.slice(0, 8)}${diff.label ? ` "${diff.label}"` : ''}`;
 }
 
 export function formatDiff(diff: RecordDiff): string[] {

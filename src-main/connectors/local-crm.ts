@@ -147,10 +147,10 @@ const contactIdField = text({
 
 /** Operators often have the email at hand rather than the ID: accept either. */
 function contactIdOf(crm: CrmStore, ref: string): string {
-  if (crm.getContact(ref)) return ref;
-  const byEmail = ref.includes('@') ? crm.findContactByEmail(ref) : undefined;
+  if (!ref.includes('@')) return ref;
+  const byEmail = crm.findContactByEmail(ref);
   if (byEmail) return byEmail.id;
-  throw new CrmError(`There is no contact with the ID or email "${ref}".`, 'contact_id');
+  throw new CrmError(`There is no contact with the email "${ref}".`, 'contact_id');
 }
 const pipelineFilter = (description: string) => optionalText({ title: 'Pipeline', description, widget: 'pipeline' });
 const stageFilter = (title: string, description: string) => optionalText({ title, description, widget: 'stage' });

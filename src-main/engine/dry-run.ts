@@ -67,6 +67,12 @@ function flatten(row: Record<string, unknown> | null): Map<string, unknown> {
   return out;
 }
 
+function sameValue(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+  return JSON.stringify(x) === JSON.stringify(y);
+}
+
 export function fieldChanges(before: Record<string, unknown> | null, after: Record<string, unknown> | null): FieldChange[] {
   const a = flatten(before);
   const b = flatten(after);
@@ -75,7 +81,7 @@ export function fieldChanges(before: Record<string, unknown> | null, after: Reco
     if (NOISE.has(key)) continue;
     const x = a.get(key);
     const y = b.get(key);
-    if (JSON.stringify(x) !== JSON.stringify(y)) fields.push({ field: key, before: x ?? null, after: y ?? null });
+    if (!sameValue(x, y)) fields.push({ field: key, before: x ?? null, after: y ?? null });
   }
   return fields;
 }
@@ -95,7 +101,17 @@ export function summarizeChanges(changes: readonly CrmChange[]): RecordDiff[] {
     const op = row.before === null ? 'create' : deleted ? 'delete' : 'update';
     const fields = fieldChanges(row.before, row.after);
     if (op === 'update' && fields.length === 0) continue;
-    diffs.push({ entity: row.entity, id: row.id, op, before: row.before, after: row.after, fields });
+    const shown = (row.after ?? row.before ?? {}) as Record<string, unknown>;
+    const label = shown.title ?? shown.name ?? shown.email ?? shown.summary ?? shown.body;
+    diffs.push({
+      entity: row.entity,
+      id: row.id,
+      op,
+      ...(label ? { label: String(label) } : {}),
+      before: row.before,
+      after: row.after,
+      fields,
+    });
   }
   return diffs;
 }

@@ -34,7 +34,7 @@ export interface RunOptions {
   runId?: string;
 }
 
-const GROUP_COMMIT_MS = 5;
+const GROUP_COMMIT_MS = 10;
 
 /** A failure whose attempt row is already journaled. */
 class JournaledFailure {
@@ -520,7 +520,9 @@ export class Engine {
         return state.crm.transaction(() => {
           const output = state.crm.withCause(ctx.cause, () => action.run(ctx));
           if (isPromise(output)) throw new Error(`${node.type} must not be asynchronous.`);
-          const changes = summarizeChanges(sink.slice(mark));
+          const diffs = summarizeChanges(sink.slice(mark));
+          // The step's output already holds the new row: live runs keep just what changed.
+          const changes = state.dry ? diffs : diffs.map((d) => ({ ...d, before: null, after: null }));
           const outcome = { status: 'succeeded' as const, output, ports: ports() };
           this.record(state, {
             ...base,

@@ -15,6 +15,9 @@ export interface RecordDiff {
   entity: string;
   id: string;
   op: 'create' | 'update' | 'delete';
+  /** The row's title, name or email, to show which row it is. */
+  label?: string;
+  /** Full rows in dry runs; live runs journal only the changed fields. */
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
   fields: FieldChange[];

@@ -847,7 +847,14 @@ export class CrmStore {
       'UPDATE contacts SET email = ?, first_name = ?, last_name = ?, phone = ?, company_id = ?, data = ?, updated_at = ? WHERE id = ?',
     ).run(next.email, next.first_name, next.last_name, next.phone, next.company_id, JSON.stringify(next.data), now, before.id);
     const added = this.insertTags(before.id, newTags, now);
-    const after = this.getContact(before.id) as ContactRow;
+    // Built from what was written rather than read back: this is on every tagging run's path.
+    const after: ContactRow = {
+      ...before,
+      ...next,
+      name: [next.first_name, next.last_name].filter(Boolean).join(' '),
+      tags: [...before.tags, ...added].sort(),
+      updated_at: now,
+    };
     this.changed('contact', before.id, 'update', before, after);
     if (fieldsChanged) this.emit('contact.updated', after, now);
     for (const tag of added) this.emit('contact.tagged', { ...after, tag }, now);

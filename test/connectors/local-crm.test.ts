@@ -245,7 +245,7 @@ describe('local CRM connector: record actions', () => {
     ['createRecord', { type: 'boat', title: 'x' }, /Object type "boat" does not exist/],
     ['createTask', { title: 'x', record_id: 'no-such-record' }, /Record "no-such-record" does not exist/],
     ['completeTask', { task_id: 'no-such-task' }, /Task "no-such-task" does not exist/],
-    ['tagContact', { contact_id: 'no-such-contact', tags: 'vip' }, /There is no contact with the ID or email "no-such-contact"/],
+    ['tagContact', { contact_id: 'no-such-contact', tags: 'vip' }, /Contact "no-such-contact" does not exist/],
   ])('%s names what is missing', (key, params, message) => {
     expect(() => run(key, params)).toThrow(message);
   });

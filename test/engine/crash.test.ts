@@ -68,7 +68,9 @@ describe('crash safety', () => {
       expect((db.prepare("SELECT COUNT(*) AS n FROM tasks WHERE title LIKE 'Item %'").get() as { n: number }).n).toBe(ITEMS);
       expect((db.prepare("SELECT COUNT(*) AS n FROM activities WHERE summary LIKE 'item-%'").get() as { n: number }).n).toBe(ITEMS);
       // Every item's steps succeeded exactly once in the journal.
-      const succeeded = db.prepare("SELECT COUNT(DISTINCT step_key) AS n FROM step_attempts WHERE node_id = 'task' AND status = 'succeeded'").get() as { n: number };
+      const succeeded = db
+        .prepare("SELECT COUNT(DISTINCT step_key) AS n FROM step_attempts WHERE node_id = 'task' AND status = 'succeeded'")
+        .get() as { n: number };
       expect(succeeded.n).toBe(ITEMS);
     } finally {
       db.close();

@@ -40,8 +40,8 @@ CREATE TABLE runs (
   summary TEXT
 );
 CREATE INDEX runs_by_workflow ON runs(workflow_id, started_at);
-CREATE INDEX runs_by_status ON runs(status, resume_at);
-CREATE INDEX runs_by_start ON runs(started_at);
+-- Only unfinished runs: what a restart resumes and what the scheduler wakes. Finished runs leave it.
+CREATE INDEX runs_active ON runs(status, resume_at) WHERE status IN ('queued', 'running', 'waiting');
 
 CREATE TABLE step_attempts (
   id INTEGER PRIMARY KEY,
