@@ -8,7 +8,7 @@ import { Engine } from './engine/runner.ts';
 import { Scheduler } from './engine/scheduler.ts';
 import { type Validation, validateWorkflow } from './engine/validate.ts';
 import type { RunMode, RunResult } from './shared/runs.ts';
-import type { Workflow, WorkflowIssue } from './shared/workflow.ts';
+import { describeSchemaIssues, Workflow, type WorkflowIssue } from './shared/workflow.ts';
 import { CrmStore } from './store/crm.ts';
 import { type Db, openDatabase } from './store/db.ts';
 import { seedDemoWorkspace } from './store/demo.ts';
@@ -144,15 +144,31 @@ export class App {
     return validateWorkflow(doc, this.registry);
   }
 
-  /** Validates and saves a workflow as a new version (a draft when new). Rejects it whole if invalid. */
-  save(doc: unknown, note?: string): { row: WorkflowRow; workflow: Workflow } {
+  /**
+   * Saves a workflow as a new version (a draft when new). An invalid document is rejected whole;
+   * with `allowIncomplete` (the editor saving work in progress) a well-formed document with
+   * problems is saved and its problems returned; it cannot go live until they are fixed.
+   */
+  save(
+    doc: unknown,
+    note?: string,
+    options: { allowIncomplete?: boolean } = {},
+  ): { row: WorkflowRow; workflow: Workflow; issues: WorkflowIssue[] } {
     const validation = this.validate(doc);
-    if (!validation.ok) throw new InvalidWorkflowError(validation.issues);
-    const workflow = validation.workflow;
+    let workflow: Workflow;
+    if (validation.ok) workflow = validation.workflow;
+    else if (options.allowIncomplete) {
+      const parsed = Workflow.safeParse(doc);
+      if (!parsed.success) throw new InvalidWorkflowError(describeSchemaIssues(parsed.error, doc));
+      workflow = parsed.data;
+    } else throw new InvalidWorkflowError(validation.issues);
     const trigger = workflow.nodes.find((n) => this.registry.resolve(n.type)?.kind === 'trigger');
     const row = this.workflows.save(workflow, trigger?.type ?? null, note);
-    if (row.status === 'live') this.scheduler.refresh();
-    return { row, workflow };
+    if (row.status === 'live') {
+      if (!validation.ok) this.workflows.setStatus(row.id, 'draft');
+      this.scheduler.refresh();
+    }
+    return { row: this.workflows.get(row.id) as WorkflowRow, workflow, issues: validation.ok ? [] : validation.issues };
   }
 
   setLive(id: string, live: boolean): WorkflowRow {

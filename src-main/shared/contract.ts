@@ -34,7 +34,8 @@ export type WorkflowSummary = z.infer<typeof WorkflowSummary>;
 export const WorkflowVersionInfo = z.object({ version: z.number(), note: z.string().nullable(), createdAt: z.string() });
 
 export const SaveResult = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), workflow: WorkflowSummary }),
+  /** Saved; `issues` lists what must be fixed before it can go live (drafts may be incomplete). */
+  z.object({ ok: z.literal(true), workflow: WorkflowSummary, issues: z.array(Issue) }),
   z.object({ ok: z.literal(false), issues: z.array(Issue) }),
 ]);
 export type SaveResult = z.infer<typeof SaveResult>;

@@ -97,7 +97,8 @@ export const Workflow = z.object({
   category: z.string().optional(),
   connections: z.record(z.string(), ConnectionRequirement).default({}),
   requires: Requirements.optional(),
-  nodes: z.array(WorkflowNode).min(1, 'a workflow needs at least a trigger'),
+  // A draft may be empty; the structural checks require a trigger before it can run.
+  nodes: z.array(WorkflowNode),
   edges: z.array(WorkflowEdge).default([]),
   notes: z.array(StickyNote).default([]),
   settings: WorkflowSettings.default({ timezone: 'UTC', maxChainDepth: 5 }),
