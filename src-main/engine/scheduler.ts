@@ -67,7 +67,13 @@ export class Scheduler {
     }
   }
 
-  private fire(workflowId: string): void {
+  /** When a live workflow's schedule fires next (undefined when it has none). */
+  nextRun(workflowId: string): Date | undefined {
+    return this.jobs.get(workflowId)?.job.nextRun() ?? undefined;
+  }
+
+  /** Fires a schedule trigger now (also what the cron job calls). */
+  fire(workflowId: string): void {
     const at = this.deps.now();
     // Minute precision: a restart within the same minute does not fire twice.
     const scheduledFor = new Date(Math.floor(at.getTime() / 60_000) * 60_000).toISOString();
