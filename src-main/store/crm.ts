@@ -1162,7 +1162,7 @@ function nextData(current: Json, data: Record<string, unknown> | undefined, mode
   return mode === 'replace' ? given : { ...current, ...given };
 }
 
-function describe(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === null) return 'nothing (null)';
   if (Array.isArray(value)) return 'a list';
   return typeof value === 'string' ? `"${value}"` : `a ${typeof value}`;
@@ -1170,7 +1170,8 @@ function describe(value: unknown): string {
 
 function requireText(value: unknown, field: string, label: string): string {
   const text = optionalText(value, field);
-  if (!text) throw new CrmError(`${label} is required${value === undefined || value === '' ? '' : `, got ${describe(value)}`}.`, field);
+  if (!text)
+    throw new CrmError(`${label} is required${value === undefined || value === '' ? '' : `, got ${describeValue(value)}`}.`, field);
   return text;
 }
 
@@ -1179,14 +1180,14 @@ function optionalText(value: unknown, field: string): string | null | undefined 
   if (value === undefined) return undefined;
   if (value === null) return null;
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  if (typeof value !== 'string') throw new CrmError(`${field} must be text, got ${describe(value)}.`, field);
+  if (typeof value !== 'string') throw new CrmError(`${field} must be text, got ${describeValue(value)}.`, field);
   const trimmed = value.trim();
   return trimmed === '' ? null : trimmed;
 }
 
 function plainObject(value: unknown, field: string): Json {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new CrmError(`${field} must be a set of named fields (an object), got ${describe(value)}.`, field);
+    throw new CrmError(`${field} must be a set of named fields (an object), got ${describeValue(value)}.`, field);
   }
   return value as Json;
 }
@@ -1200,7 +1201,7 @@ function contactEmail(value: unknown): string | null {
 }
 
 function cleanTags(tags: unknown): string[] {
-  if (!Array.isArray(tags)) throw new CrmError(`Tags must be a list of words, got ${describe(tags)}.`, 'tags');
+  if (!Array.isArray(tags)) throw new CrmError(`Tags must be a list of words, got ${describeValue(tags)}.`, 'tags');
   const out: string[] = [];
   const seen = new Set<string>();
   for (const tag of tags) {

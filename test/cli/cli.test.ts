@@ -92,12 +92,18 @@ describe('pipewright CLI', () => {
     ],
     [
       'an unknown node type',
-      (dir) => writeDoc(dir, 'unknown.json', (d) => void (d.nodes[1] = { ...d.nodes[1], type: 'local.sendFax' })),
+      (dir) =>
+        writeDoc(dir, 'unknown.json', (d) => {
+          (d.nodes[1] as Record<string, unknown>).type = 'local.sendFax';
+        }),
       /uses the unknown step type "local\.sendFax"/,
     ],
     [
       'a missing required param',
-      (dir) => writeDoc(dir, 'missing.json', (d) => void delete (d.nodes[1]?.params as Record<string, unknown>).title),
+      (dir) =>
+        writeDoc(dir, 'missing.json', (d) => {
+          delete (d.nodes[1]?.params as Record<string, unknown>).title;
+        }),
       /field "title" is required/,
     ],
     [
@@ -109,7 +115,9 @@ describe('pipewright CLI', () => {
     [
       'a template syntax error',
       (dir) =>
-        writeDoc(dir, 'template.json', (d) => void ((d.nodes[1]?.params as Record<string, unknown>).title = 'Call {{ trigger.data.title')),
+        writeDoc(dir, 'template.json', (d) => {
+          (d.nodes[1]?.params as Record<string, unknown>).title = 'Call {{ trigger.data.title';
+        }),
       /field "title": Template error/,
     ],
   ])('rejects %s with a clear message and saves nothing', (_name, make, expected) => {
