@@ -7,9 +7,9 @@ import { InProcessQueue, type RunQueue } from './engine/queue.ts';
 import { Engine } from './engine/runner.ts';
 import { Scheduler } from './engine/scheduler.ts';
 import { type Validation, validateWorkflow } from './engine/validate.ts';
-import type { RunMode, RunResult } from './shared/runs.ts';
+import type { RunMode, RunResult, RunStatus } from './shared/runs.ts';
 import { describeSchemaIssues, Workflow, type WorkflowIssue } from './shared/workflow.ts';
-import { CrmStore } from './store/crm.ts';
+import { type CrmChange, CrmStore } from './store/crm.ts';
 import { type Db, openDatabase } from './store/db.ts';
 import { seedDemoWorkspace } from './store/demo.ts';
 import { Inbox } from './store/inbox.ts';
@@ -27,6 +27,16 @@ export interface AppOptions {
   concurrency?: number;
   /** The connectors available (default: the built-in ones). */
   connectors?: readonly ConnectorDefinition[];
+  /** The key secrets are encrypted with (32 bytes); the Electron shell keeps it in safeStorage. Default: loadKey(). */
+  secretKey?: Buffer;
+}
+
+/** A run changed status: what the UI's live updates are made of. */
+export interface RunUpdate {
+  runId: string;
+  workflowId: string;
+  status: RunStatus;
+  dryRun: boolean;
 }
 
 /** A workflow that failed validation: every problem, in plain words. */
@@ -65,6 +75,9 @@ export class App {
   readonly scheduler: Scheduler;
   readonly now: () => Date;
   private started = false;
+  // Listener sets stay empty (and cost nothing) unless a UI transport subscribes.
+  private readonly runListeners = new Set<(update: RunUpdate) => void>();
+  private readonly crmListeners = new Set<(change: CrmChange) => void>();
 
   constructor(readonly options: AppOptions) {
     this.now = options.now ?? (() => new Date());
@@ -75,12 +88,15 @@ export class App {
     this.journal = new RunJournal(this.db);
     this.workflows = new WorkflowStore(this.db, this.now);
     this.settings = new SettingsStore(this.db);
-    this.secrets = new SecretStore(this.db, loadKey(options.dataDir));
+    this.secrets = new SecretStore(this.db, options.secretKey ?? loadKey(options.dataDir));
 
     let engine: Engine | undefined;
     this.crm = new CrmStore(this.db, {
       now: this.now,
-      onChange: (change) => engine?.onLiveChange(change),
+      onChange: (change) => {
+        engine?.onLiveChange(change);
+        for (const listener of this.crmListeners) listener(change);
+      },
       onEvent: (event, cause) => {
         // The inbox holds events that may start runs; a change no live workflow listens to is not one.
         const live = this.workflows.liveTriggerTypes();
@@ -103,10 +119,15 @@ export class App {
     this.engine = engine;
     this.queue = new InProcessQueue(
       async (runId) => {
-        await this.engine.resume(runId, (id, version) => this.workflows.document(id, version));
+        if (this.runListeners.size) this.notifyStored(runId, 'running');
+        const result = await this.engine.resume(runId, (id, version) => this.workflows.document(id, version));
+        this.notifyRun(result);
       },
       options.concurrency ?? 8,
-      (runId, err) => console.error(`Run ${runId} could not be executed: ${(err as Error).message}`),
+      (runId, err) => {
+        console.error(`Run ${runId} could not be executed: ${(err as Error).message}`);
+        this.notifyStored(runId);
+      },
     );
     this.dispatcher = new Dispatcher({
       db: this.db,
@@ -216,7 +237,34 @@ export class App {
     }
     const event = request.event ?? this.sampleEvent(workflow);
     const dryRun = request.dryRun ?? false;
-    return this.engine.run(workflow, event, { dryRun, mode: request.mode ?? (dryRun ? 'test' : 'live'), workflowVersion: version });
+    const result = await this.engine.run(workflow, event, { dryRun, mode: request.mode ?? (dryRun ? 'test' : 'live'), workflowVersion: version });
+    this.notifyRun(result);
+    return result;
+  }
+
+  /** Calls `listener` whenever a run is picked up or finishes (queued live runs and `run()` alike). Returns an unsubscribe. */
+  onRunUpdated(listener: (update: RunUpdate) => void): () => void {
+    this.runListeners.add(listener);
+    return () => this.runListeners.delete(listener);
+  }
+
+  /** Calls `listener` for every change of the live CRM store (synchronously, inside the write). Returns an unsubscribe. */
+  onCrmChanged(listener: (change: CrmChange) => void): () => void {
+    this.crmListeners.add(listener);
+    return () => this.crmListeners.delete(listener);
+  }
+
+  private notifyRun(run: RunUpdate): void {
+    if (this.runListeners.size === 0) return;
+    const update = { runId: run.runId, workflowId: run.workflowId, status: run.status, dryRun: run.dryRun };
+    for (const listener of this.runListeners) listener(update);
+  }
+
+  /** Reports a run from its journal row (when no result is at hand); `status` overrides the stored one. */
+  private notifyStored(runId: string, status?: RunStatus): void {
+    if (this.runListeners.size === 0) return;
+    const stored = this.journal.getRun(runId);
+    if (stored) this.notifyRun({ runId, workflowId: stored.workflowId, status: status ?? stored.status, dryRun: stored.dryRun });
   }
 
   /** Waits until every queued run has finished (tests, CLI). */

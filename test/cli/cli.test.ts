@@ -102,7 +102,8 @@ describe('pipewright CLI', () => {
       'a missing required param',
       (dir) =>
         writeDoc(dir, 'missing.json', (d) => {
-          delete (d.nodes[1]?.params as Record<string, unknown>).title;
+          const params = d.nodes[1]?.params as Record<string, unknown>;
+          delete params.title;
         }),
       /field "title" is required/,
     ],

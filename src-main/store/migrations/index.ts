@@ -1,5 +1,6 @@
 import { crmSchema } from './001-crm.ts';
 import { engineSchema } from './002-engine.ts';
+import { connectionsSchema } from './003-connections.ts';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,5 @@ export interface Migration {
 export const migrations: Migration[] = [
   { version: 1, name: 'crm', sql: crmSchema },
   { version: 2, name: 'engine', sql: engineSchema },
+  { version: 3, name: 'connections', sql: connectionsSchema },
 ];
