@@ -521,8 +521,8 @@ export class Engine {
           const output = state.crm.withCause(ctx.cause, () => action.run(ctx));
           if (isPromise(output)) throw new Error(`${node.type} must not be asynchronous.`);
           const diffs = summarizeChanges(sink.slice(mark));
-          // The step's output already holds the new row: live runs keep just what changed.
-          const changes = state.dry ? diffs : diffs.map((d) => ({ ...d, before: null, after: null }));
+          // The step's output already holds the new row: live runs keep just which rows changed and how.
+          const changes = state.dry ? diffs : diffs.map((d) => ({ ...d, before: null, after: null, fields: d.op === 'create' ? [] : d.fields }));
           const outcome = { status: 'succeeded' as const, output, ports: ports() };
           this.record(state, {
             ...base,

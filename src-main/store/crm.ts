@@ -272,6 +272,8 @@ export class CrmStore {
     this.onChange = options.onChange;
     // One wrapper for all transactions: db.transaction() is costly to build on a hot path.
     this.runInTransaction = db.transaction((fn: () => unknown) => fn());
+    // Settled now, outside any transaction, so every later event reads it from memory.
+    if (!db.readonly && !db.inTransaction) this.workspaceId();
   }
 
   // ----- plumbing -------------------------------------------------------------------------
