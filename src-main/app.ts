@@ -267,6 +267,11 @@ export class App {
     if (stored) this.notifyRun({ runId, workflowId: stored.workflowId, status: status ?? stored.status, dryRun: stored.dryRun });
   }
 
+  /** Runs a failed (or needs-review) run again from the step that failed; earlier steps are not repeated. */
+  async retryRun(runId: string): Promise<RunResult> {
+    return this.engine.resume(runId, (id, version) => this.workflows.document(id, version), { retry: true });
+  }
+
   /** Waits until every queued run has finished (tests, CLI). */
   async settle(): Promise<void> {
     for (;;) {

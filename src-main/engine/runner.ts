@@ -195,12 +195,26 @@ export class Engine {
   }
 
   /** Continues a run from its journal: after a wait, or after a crash interrupted it. */
-  async resume(runId: string, loadWorkflow: (id: string, version: number) => Workflow | undefined): Promise<RunResult> {
+  async resume(
+    runId: string,
+    loadWorkflow: (id: string, version: number) => Workflow | undefined,
+    options: { retry?: boolean } = {},
+  ): Promise<RunResult> {
     const stored = this.deps.journal.getRun(runId);
     if (!stored) throw new Error(`There is no run "${runId}".`);
     const workflow =
       stored.workflowVersion === null ? (stored.document as Workflow) : loadWorkflow(stored.workflowId, stored.workflowVersion);
     if (!workflow) throw new Error(`Run ${runId}: its workflow version is gone.`);
+    const retryable = stored.status === 'failed' || stored.status === 'needs_review';
+    if (options.retry && (!retryable || stored.dryRun)) {
+      throw new Error(
+        stored.dryRun
+          ? 'A test run cannot be retried; test the workflow again.'
+          : `Only a failed run can be retried; this one ${stored.status}.`,
+      );
+    }
+    // A finished run is never executed again, however it was reached.
+    if (!options.retry && !['queued', 'running', 'waiting'].includes(stored.status)) return this.result(runId, workflow);
     if (stored.dryRun) {
       // The throw-away CRM copy of a test run did not survive; report it rather than guess.
       this.deps.journal.finishRun(runId, {
@@ -222,8 +236,19 @@ export class Engine {
     });
     for (const step of this.deps.journal.steps(runId)) state.journaled.set(step.key, step);
     this.begin();
+    if (options.retry) this.markInDoubtSteps(state);
     this.deps.journal.setStatus(runId, 'running');
     return this.execute(state);
+  }
+
+  /** Retrying a run that needs review means the user checked the in-doubt write: it is tried again. */
+  private markInDoubtSteps(state: RunState): void {
+    for (const [key, step] of state.journaled) {
+      if (step.status !== 'running') continue;
+      const failed: StepRecord = { ...step, status: 'failed', error: 'Outcome unknown; retried after review.' };
+      this.record(state, failed);
+      state.journaled.set(key, failed);
+    }
   }
 
   result(runId: string, workflow: Workflow): RunResult {
@@ -522,7 +547,9 @@ export class Engine {
           if (isPromise(output)) throw new Error(`${node.type} must not be asynchronous.`);
           const diffs = summarizeChanges(sink.slice(mark));
           // The step's output already holds the new row: live runs keep just which rows changed and how.
-          const changes = state.dry ? diffs : diffs.map((d) => ({ ...d, before: null, after: null, fields: d.op === 'create' ? [] : d.fields }));
+          const changes = state.dry
+            ? diffs
+            : diffs.map((d) => ({ ...d, before: null, after: null, fields: d.op === 'create' ? [] : d.fields }));
           const outcome = { status: 'succeeded' as const, output, ports: ports() };
           this.record(state, {
             ...base,

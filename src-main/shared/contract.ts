@@ -130,6 +130,8 @@ export const contract = {
       z.object({ ok: z.literal(false), issues: z.array(Issue) }),
     ]),
   },
+  /** Runs a failed run again from its failed step (steps that succeeded are not repeated). */
+  'runs.retry': { input: z.object({ runId: Id }), output: RunResultSchema },
   /** Test events a user can pick: the trigger's sample and recent real events it would have matched. */
   'runs.sampleEvents': {
     input: z.object({ document: Json }),

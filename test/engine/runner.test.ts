@@ -364,6 +364,36 @@ describe('errors, retries and the journal', () => {
     expect(branched.steps.find((s) => s.nodeId === 'handle')?.output).toEqual({ error: 'Service unavailable (1)' });
   });
 
+  it('a failed run can be retried from the failed step without repeating earlier writes', async () => {
+    const app = retryApp([]);
+    const record = app.crm.createRecord({ type: 'job', title: 'Retry me' });
+    const doc = workflow(
+      [
+        { ...manual, params: { sample: { record: record.id } } },
+        { id: 'task', type: 'local.createTask', params: { title: 'Before the failure', record_id: '{{ trigger.data.record }}' } },
+        { id: 'call', type: 'flaky.call', params: { failures: 1, retryable: false } },
+        { id: 'after', type: 'local.createTask', params: { title: 'After the failure', record_id: '{{ trigger.data.record }}' } },
+      ],
+      [
+        { from: 'start', to: 'task' },
+        { from: 'task', to: 'call' },
+        { from: 'call', to: 'after' },
+      ],
+    );
+    const failed = await app.run(doc);
+    expect(failed.status).toBe('failed');
+    const retried = await app.retryRun(failed.runId);
+    expect(retried.status).toBe('succeeded');
+    expect(retried.steps.find((s) => s.nodeId === 'call')).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(
+      app.crm
+        .listTasks({ record_id: record.id })
+        .map((t) => t.title)
+        .sort(),
+    ).toEqual(['After the failure', 'Before the failure']);
+    await expect(app.retryRun(failed.runId)).rejects.toThrow(/Only a failed run can be retried/);
+  });
+
   it('a condition on a missing field fails the run with a clear message and keeps the journal', async () => {
     const app = tempApp();
     const before = app.crm.dump();
