@@ -866,6 +866,48 @@ const findContact = defineAction({
   },
 });
 
+const findTasks = defineAction({
+  key: 'findTasks',
+  version: 1,
+  label: 'Find tasks',
+  description: 'Lists tasks: open or done, overdue, or those of one record or contact.',
+  effect: 'read',
+  input: z.object({
+    record_id: optionalRecordId('Only tasks of this record. Leave empty for any.'),
+    contact_id: optionalContactId('Only tasks of this contact. Leave empty for any.'),
+    status: z
+      .preprocess(absentIfBlank, z.enum(['open', 'done', 'overdue', 'any']).default('open'))
+      .meta({ title: 'Which tasks', description: 'Open tasks, done tasks, open tasks past their due date, or all of them.' }),
+    limit: z
+      .preprocess(absentIfBlank, z.coerce.number({ error: 'Enter a number.' }).int().min(1).max(500).default(100))
+      .meta({ title: 'At most', description: 'The largest number of tasks to return (1 to 500).' }),
+  }),
+  output: z.object({
+    tasks: z.array(TaskRow).meta({ title: 'Tasks', description: 'The matching tasks, soonest due first.' }),
+    count: z.number().meta({ title: 'Number found' }),
+    first: TaskRow.nullable().meta({ title: 'First task', description: 'The first matching task, or empty when none matched.' }),
+  }),
+  sample: { tasks: [SAMPLE_TASK], count: 1, first: SAMPLE_TASK },
+  run(ctx) {
+    const { status, limit, record_id, contact_id } = ctx.input;
+    const today = ctx.now().toISOString().slice(0, 10);
+    const tasks = ctx.crm
+      .listTasks({
+        record_id,
+        contact_id,
+        ...(status === 'open'
+          ? { completed: false }
+          : status === 'done'
+            ? { completed: true }
+            : status === 'overdue'
+              ? { overdueOn: today }
+              : {}),
+      })
+      .slice(0, limit);
+    return { tasks, count: tasks.length, first: tasks[0] ?? null };
+  },
+});
+
 const tagContact = defineAction({
   key: 'tagContact',
   version: 1,
@@ -991,6 +1033,7 @@ export const localCrm = defineConnector({
     createTask,
     updateTask,
     completeTask,
+    findTasks,
     createOrUpdateContact,
     findContact,
     tagContact,
