@@ -9,6 +9,7 @@ import { Scheduler } from './engine/scheduler.ts';
 import { type Validation, validateWorkflow } from './engine/validate.ts';
 import type { RunMode, RunResult, RunStatus } from './shared/runs.ts';
 import { describeSchemaIssues, Workflow, type WorkflowIssue } from './shared/workflow.ts';
+import { ConnectionStore } from './store/connections.ts';
 import { type CrmChange, CrmStore } from './store/crm.ts';
 import { type Db, openDatabase } from './store/db.ts';
 import { seedDemoWorkspace } from './store/demo.ts';
@@ -69,6 +70,7 @@ export class App {
   readonly inbox: Inbox;
   readonly settings: SettingsStore;
   readonly secrets: SecretStore;
+  readonly connections: ConnectionStore;
   readonly engine: Engine;
   readonly queue: RunQueue;
   readonly dispatcher: Dispatcher;
@@ -89,6 +91,10 @@ export class App {
     this.workflows = new WorkflowStore(this.db, this.now);
     this.settings = new SettingsStore(this.db);
     this.secrets = new SecretStore(this.db, options.secretKey ?? loadKey(options.dataDir));
+    this.connections = new ConnectionStore(this.db, this.secrets, {
+      now: this.now,
+      appName: (app) => this.registry.connectors.find((c) => c.id === app)?.name,
+    });
 
     let engine: Engine | undefined;
     this.crm = new CrmStore(this.db, {
@@ -115,7 +121,14 @@ export class App {
     });
     if ((options.demo ?? true) && this.crm.isEmpty()) seedDemoWorkspace(new CrmStore(this.db, { now: this.now }));
 
-    engine = new Engine({ db: this.db, crm: this.crm, journal: this.journal, registry: this.registry, now: this.now });
+    engine = new Engine({
+      db: this.db,
+      crm: this.crm,
+      journal: this.journal,
+      registry: this.registry,
+      now: this.now,
+      resolveConnection: (workflow, node) => this.connections.resolveFor(workflow, node),
+    });
     this.engine = engine;
     this.queue = new InProcessQueue(
       async (runId) => {
@@ -237,7 +250,11 @@ export class App {
     }
     const event = request.event ?? this.sampleEvent(workflow);
     const dryRun = request.dryRun ?? false;
-    const result = await this.engine.run(workflow, event, { dryRun, mode: request.mode ?? (dryRun ? 'test' : 'live'), workflowVersion: version });
+    const result = await this.engine.run(workflow, event, {
+      dryRun,
+      mode: request.mode ?? (dryRun ? 'test' : 'live'),
+      workflowVersion: version,
+    });
     this.notifyRun(result);
     return result;
   }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type App, createApp, InvalidWorkflowError } from './app.ts';
+import { CONNECTIONS_USAGE, connectionsCommand } from './cli-connections.ts';
 import { formatRun, formatRunList, formatTable } from './cli-format.ts';
 import type { TriggerEvent } from './connectors/define.ts';
 import { describeError } from './engine/runner.ts';
@@ -20,6 +21,7 @@ Commands:
   runs [--workflow ID] [--status S]    List recent runs
   runs show RUN_ID [--json]            Show one run with its steps
   catalog [--json]                     List every trigger and action
+${CONNECTIONS_USAGE}
   serve [--port 4310] [--open]         Start the browser edition
 
 Options:
@@ -62,6 +64,12 @@ function parse(argv: string[]) {
       port: { type: 'string' },
       open: { type: 'boolean' },
       note: { type: 'string' },
+      app: { type: 'string' },
+      'base-url': { type: 'string' },
+      'api-key': { type: 'string' },
+      'entity-id': { type: 'string' },
+      auth: { type: 'string' },
+      'rate-limit': { type: 'string' },
     },
   });
 }
@@ -104,11 +112,12 @@ export async function main(argv: string[]): Promise<number> {
         return await run(open(), args, parsed);
       case 'runs':
         return runs(open(), args, parsed);
+      case 'connections':
+        return await connectionsCommand(open(), args, parsed.values);
       case 'catalog':
         return catalog(open(), parsed);
       case 'serve':
-        err('The browser edition is not available in this build yet; use the commands above.');
-        return 2;
+        return await serveCommand(dataDir, parsed);
       default:
         err(`Unknown command "${command}".\n\n${USAGE}`);
         return 2;
@@ -120,6 +129,15 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     await app?.close();
   }
+}
+
+async function serveCommand(dataDir: string, parsed: Parsed): Promise<number> {
+  const text = parsed.values.port ?? '4310';
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`--port must be a port number (0-65535), not "${text}".`);
+  // Loaded on demand: the other commands need no HTTP server. The server owns its app while it runs.
+  const { serve } = await import('./serve.ts');
+  return serve({ dataDir, port, open: parsed.values.open ?? false });
 }
 
 function need(args: string[], what: string): string {

@@ -104,6 +104,7 @@ describe('local CRM connector: declarations', () => {
       'createTask',
       'updateTask',
       'completeTask',
+      'findTasks',
       'createOrUpdateContact',
       'findContact',
       'tagContact',
