@@ -375,7 +375,9 @@ export class Engine {
   private async runNode(state: RunState, node: WorkflowNode, key: string, scope: Scope): Promise<StepOutcome> {
     const resolved = state.plan.resolved.get(node.id) as ResolvedNode;
     const previous = state.journaled.get(key);
-    if (previous && (previous.status === 'succeeded' || previous.status === 'skipped')) {
+    // Replayed from the journal: done steps, and failures the run went on from (continue / error path).
+    const handledFailure = previous?.status === 'failed' && (previous.ports?.length ?? 0) > 0;
+    if (previous && (previous.status === 'succeeded' || previous.status === 'skipped' || handledFailure)) {
       return { status: previous.status, output: previous.output, ports: previous.ports ?? [] };
     }
     if (resolved.kind === 'trigger') {

@@ -394,6 +394,34 @@ describe('errors, retries and the journal', () => {
     await expect(app.retryRun(failed.runId)).rejects.toThrow(/Only a failed run can be retried/);
   });
 
+  it('a run that went on past a failed step does not repeat it when it resumes after a wait', async () => {
+    let now = new Date('2026-06-17T14:00:00.000Z');
+    calls = 0;
+    const app = tempApp({ connectors: [...builtInConnectors, flaky], now: () => now });
+    const doc = workflow(
+      [
+        manual,
+        { id: 'call', type: 'flaky.call', params: { failures: 1, retryable: false }, onError: 'continue' },
+        { id: 'pause', type: 'logic.wait', params: { mode: 'duration', amount: 1, unit: 'hours' } },
+        { id: 'after', type: 'logic.set', params: { fields: { error: '{{ steps.call.output.error }}' } } },
+      ],
+      [
+        { from: 'start', to: 'call' },
+        { from: 'call', to: 'pause' },
+        { from: 'pause', to: 'after' },
+      ],
+    );
+    const first = await app.run(doc);
+    expect(first.status).toBe('waiting');
+    now = new Date('2026-06-17T15:00:01.000Z');
+    app.scheduler.wakeDueRuns();
+    await app.queue.idle();
+    const done = app.engine.result(first.runId, doc as never);
+    expect(done.status).toBe('succeeded');
+    expect(calls).toBe(1);
+    expect(done.steps.at(-1)?.output).toEqual({ error: 'Service unavailable (1)' });
+  });
+
   it('a condition on a missing field fails the run with a clear message and keeps the journal', async () => {
     const app = tempApp();
     const before = app.crm.dump();
