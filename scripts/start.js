@@ -65,5 +65,6 @@ if (electronBinary()) {
 } else {
   console.log('Electron is not installed on this machine (its binary could not be downloaded) — starting the browser edition instead.');
   console.log('To get the desktop app, reinstall with network access: rm -rf node_modules/electron && npm install');
-  run(process.execPath, [join(root, 'bin', 'pipewright.js'), 'serve', '--open']);
+  // Extra arguments go to `serve` (e.g. `npm start -- --port 4320`); BROWSER=none keeps the browser closed.
+  run(process.execPath, [join(root, 'bin', 'pipewright.js'), 'serve', '--open', ...process.argv.slice(2)]);
 }

@@ -272,19 +272,24 @@ export class RunJournal {
   }
 
   /**
-   * Per workflow: its latest real (not dry) run and how many real runs failed or need review, for
-   * the workflow list. Test runs are left out: they say nothing about how the automation is doing.
+   * Per workflow (or for one): its latest real (not dry) run and how many real runs failed or need
+   * review, for the workflow list. Test runs are left out: they say nothing about how the automation is doing.
    */
-  summaryByWorkflow(): Map<string, WorkflowRunSummary> {
+  summaryByWorkflow(workflowId?: string): Map<string, WorkflowRunSummary> {
     const rows = this.db
       .prepare(
         `SELECT workflow_id, MAX(started_at) AS last_run_at,
            (SELECT r2.status FROM runs r2 WHERE r2.workflow_id = r.workflow_id AND r2.dry_run = 0
               ORDER BY r2.started_at DESC, r2.rowid DESC LIMIT 1) AS last_run_status,
            SUM(CASE WHEN status IN ('failed', 'needs_review') THEN 1 ELSE 0 END) AS error_count
-         FROM runs r WHERE dry_run = 0 GROUP BY workflow_id`,
+         FROM runs r WHERE dry_run = 0 ${workflowId === undefined ? '' : 'AND workflow_id = @workflowId'} GROUP BY workflow_id`,
       )
-      .all() as { workflow_id: string; last_run_at: string; last_run_status: RunStatus; error_count: number }[];
+      .all(workflowId === undefined ? {} : { workflowId }) as {
+      workflow_id: string;
+      last_run_at: string;
+      last_run_status: RunStatus;
+      error_count: number;
+    }[];
     return new Map(
       rows.map((r) => [r.workflow_id, { lastRunAt: r.last_run_at, lastRunStatus: r.last_run_status, errorCount: r.error_count }]),
     );

@@ -1,0 +1,455 @@
+import type { z } from 'zod';
+import pkg from '../package.json' with { type: 'json' };
+import { type App, InvalidWorkflowError, type RunUpdate } from './app.ts';
+import type { TriggerEvent } from './connectors/define.ts';
+import { describeError } from './engine/runner.ts';
+import {
+  type Contract,
+  contract,
+  type EventName,
+  type EventPayload,
+  events,
+  type Issue,
+  isMethod,
+  type Method,
+  type MethodOutput,
+  type RpcError,
+  TriggerEventInput,
+  type WorkflowSummary,
+} from './shared/contract.ts';
+import type { Workflow } from './shared/workflow.ts';
+import { type CrmChange, CrmError } from './store/crm.ts';
+import type { NodeInfo, WorkflowRunSummary } from './store/runs.ts';
+import type { WorkflowRow } from './store/workflows.ts';
+
+/**
+ * The UI's methods, one thin handler per contract entry: parse the input with the contract, call
+ * the app, check the answer against the contract. Both transports (Electron IPC and the browser
+ * edition's HTTP RPC) call `api.call`, so they cannot drift apart.
+ */
+
+export type Edition = 'desktop' | 'browser';
+
+export type CallResult = { ok: true; value: unknown } | { ok: false; status: number; error: RpcError };
+
+export type EventListener = (event: EventName, payload: unknown) => void;
+
+export interface Api {
+  /** Never throws: failures come back as a status (400, 404, 500) and a plain message. */
+  call(method: string, input: unknown): Promise<CallResult>;
+  /** Live updates for the UI; returns an unsubscribe. */
+  subscribe(listener: EventListener): () => void;
+  close(): void;
+}
+
+export interface ApiOptions {
+  edition: Edition;
+}
+
+/** A failure a handler reports on purpose, with the HTTP status the browser edition answers with. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+type Input<M extends Method> = z.output<Contract[M]['input']>;
+type Handlers = { [M in Method]: (input: Input<M>) => MethodOutput<M> | Promise<MethodOutput<M>> };
+
+const RECENT_EVENTS = 5;
+/** How many contacts `crm.schema` reads to collect tags (the store has no tag index yet). */
+const TAG_SCAN_LIMIT = 2000;
+
+export function createApi(app: App, options: ApiOptions): Api {
+  const hub = new EventHub(app);
+  const descriptions = new Map<string, string | undefined>();
+
+  /** The description shown in the list; documents are parsed once per version. */
+  function descriptionOf(row: WorkflowRow): string | undefined {
+    const key = `${row.id}@${row.version}`;
+    if (!descriptions.has(key)) descriptions.set(key, app.workflows.document(row.id)?.description);
+    return descriptions.get(key);
+  }
+
+  function summary(row: WorkflowRow, runs?: WorkflowRunSummary): WorkflowSummary {
+    const description = descriptionOf(row);
+    return {
+      id: row.id,
+      name: row.name,
+      ...(description ? { description } : {}),
+      status: row.status,
+      version: row.version,
+      triggerType: row.triggerType,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+      lastRunAt: runs?.lastRunAt ?? null,
+      lastRunStatus: runs?.lastRunStatus ?? null,
+      errorCount: runs?.errorCount ?? 0,
+    };
+  }
+
+  function summaryOf(id: string): WorkflowSummary {
+    const row = app.workflows.get(id);
+    if (!row) throw notFound(id);
+    return summary(row, app.journal.summaryByWorkflow(id).get(id));
+  }
+
+  const handlers: Handlers = {
+    'app.info': () => ({ version: pkg.version, dataDir: app.options.dataDir, edition: options.edition }),
+    'catalog.get': () => app.registry.catalog() as unknown as MethodOutput<'catalog.get'>,
+
+    'workflows.list': ({ search }) => {
+      const runs = app.journal.summaryByWorkflow();
+      const needle = search?.trim().toLowerCase();
+      return app.workflows
+        .list()
+        .map((row) => summary(row, runs.get(row.id)))
+        .filter((w) => !needle || [w.name, w.id, w.description ?? ''].some((text) => text.toLowerCase().includes(needle)));
+    },
+    'workflows.get': ({ id, version }) => {
+      const workflow = summaryOf(id);
+      const document = app.workflows.document(id, version);
+      if (!document) throw new ApiError(404, `Workflow "${id}" has no version ${version}.`, 'version');
+      return { workflow, document };
+    },
+    'workflows.validate': ({ document }) => {
+      const validation = app.validate(document);
+      return { ok: validation.ok, issues: validation.issues };
+    },
+    'workflows.save': ({ document, note }) => {
+      try {
+        // Drafts may be incomplete; the issues say what must be fixed before going live.
+        const { row, issues } = app.save(document, note, { allowIncomplete: true });
+        hub.emit('workflows.changed', { id: row.id });
+        return { ok: true as const, workflow: summaryOf(row.id), issues };
+      } catch (err) {
+        if (err instanceof InvalidWorkflowError) return { ok: false as const, issues: err.issues };
+        throw err;
+      }
+    },
+    'workflows.setLive': ({ id, live }) => {
+      if (!app.workflows.get(id)) throw notFound(id);
+      try {
+        app.setLive(id, live);
+        hub.emit('workflows.changed', { id });
+        return { ok: true as const, workflow: summaryOf(id) };
+      } catch (err) {
+        if (err instanceof InvalidWorkflowError) return { ok: false as const, issues: err.issues };
+        throw err;
+      }
+    },
+    'workflows.duplicate': ({ id }) => {
+      const doc = app.workflows.document(id);
+      if (!doc) throw notFound(id);
+      const copyId = freeId(doc.id, new Set(app.workflows.list().map((r) => r.id)));
+      const name = `${doc.name} (copy)`.slice(0, 200);
+      const { row } = app.save({ ...doc, id: copyId, name }, `Copied from "${doc.name}"`, { allowIncomplete: true });
+      hub.emit('workflows.changed', { id: row.id });
+      return summaryOf(row.id);
+    },
+    'workflows.delete': ({ id }) => {
+      const row = app.workflows.get(id);
+      const deleted = app.workflows.remove(id);
+      // A live workflow may have a schedule; the scheduler must forget it.
+      if (row?.status === 'live') app.scheduler.refresh();
+      if (deleted) hub.emit('workflows.changed', { id });
+      return { deleted };
+    },
+    'workflows.versions': ({ id }) => {
+      if (!app.workflows.get(id)) throw notFound(id);
+      return app.workflows.versions(id);
+    },
+
+    'runs.list': (filter) => app.journal.list(filter),
+    'runs.get': ({ runId }) => {
+      const stored = app.journal.getRun(runId);
+      if (!stored) throw new ApiError(404, `There is no run "${runId}".`, 'runId');
+      const workflow = (
+        stored.workflowVersion === null ? stored.document : app.workflows.document(stored.workflowId, stored.workflowVersion)
+      ) as Workflow | undefined;
+      return app.journal.result(runId, nodeInfoOf(workflow)) as unknown as MethodOutput<'runs.get'>;
+    },
+    'runs.start': async ({ workflowId, document, event, dryRun }) => {
+      if (workflowId === undefined && document === undefined) {
+        throw new ApiError(400, 'Say which workflow to run: its id or its document.', 'workflowId');
+      }
+      if (workflowId !== undefined && !app.workflows.get(workflowId)) throw notFound(workflowId, 'workflowId');
+      try {
+        const run = await app.run(workflowId ?? document, { event: event as TriggerEvent | undefined, dryRun });
+        return { ok: true as const, run: run as unknown as MethodOutput<'runs.get'> };
+      } catch (err) {
+        if (err instanceof InvalidWorkflowError) return { ok: false as const, issues: err.issues };
+        throw err;
+      }
+    },
+    'runs.retry': async ({ runId }) => {
+      const stored = app.journal.getRun(runId);
+      if (!stored) throw new ApiError(404, `There is no run "${runId}".`, 'runId');
+      if (stored.dryRun) throw new ApiError(400, 'A test run cannot be retried; test the workflow again.', 'runId');
+      if (stored.status !== 'failed' && stored.status !== 'needs_review') {
+        throw new ApiError(400, `Only a failed run can be retried; this one is ${stored.status.replace('_', ' ')}.`, 'runId');
+      }
+      const run = await app.retryRun(runId);
+      hub.emit('run.updated', { runId: run.runId, workflowId: run.workflowId, status: run.status, dryRun: run.dryRun });
+      return run as unknown as MethodOutput<'runs.retry'>;
+    },
+    'runs.sampleEvents': ({ document }) => {
+      const workflow = app.validate(document).workflow;
+      if (!workflow) return [];
+      const options: { label: string; event: unknown }[] = [];
+      try {
+        options.push({ label: 'Sample event', event: app.sampleEvent(workflow) });
+      } catch {
+        // No trigger yet: there is no sample to offer, only recent events (if any).
+      }
+      for (const run of app.journal.list({ workflowId: workflow.id, mode: 'live', limit: RECENT_EVENTS })) {
+        const trigger = app.journal.getRun(run.runId)?.trigger;
+        if (TriggerEventInput.safeParse(trigger).success) {
+          options.push({ label: `Event of the run on ${run.startedAt.slice(0, 16).replace('T', ' ')} (${run.status})`, event: trigger });
+        }
+      }
+      return options as MethodOutput<'runs.sampleEvents'>;
+    },
+
+    'crm.schema': () => ({
+      objectTypes: app.crm.listObjectTypes(),
+      pipelines: app.crm.listPipelines(),
+      tags: knownTags(app),
+    }),
+    'crm.records': (query) => ({ rows: app.crm.findRecords(query), total: app.crm.countRecords(query) }),
+    'crm.contacts': (query) => ({ rows: app.crm.listContacts(query) }),
+    'crm.tasks': ({ recordId, completed }) => ({ rows: app.crm.listTasks({ record_id: recordId, completed }) }),
+    'crm.createRecord': (input) => app.crm.createRecord(input),
+
+    'connections.list': () => listConnections(app),
+
+    'settings.get': () => app.settings.all(),
+    'settings.set': ({ key, value }) => {
+      app.settings.set(key, value);
+      return { ok: true };
+    },
+  };
+
+  async function call(method: string, input: unknown): Promise<CallResult> {
+    if (!isMethod(method)) return failure(404, { error: `There is no method "${method}".` });
+    const spec = contract[method];
+    const parsed = spec.input.safeParse(input ?? {});
+    if (!parsed.success) return failure(400, inputError(parsed.error));
+    let value: unknown;
+    try {
+      value = await (handlers[method] as (input: unknown) => unknown)(parsed.data);
+    } catch (err) {
+      return toFailure(err, app);
+    }
+    const checked = spec.output.safeParse(value);
+    if (!checked.success) {
+      const where = checked.error.issues[0]?.path.join('.') || '(root)';
+      return failure(500, { error: `Pipewright gave an answer to "${method}" that does not match the contract (at ${where}).` });
+    }
+    return { ok: true, value: scrubSecrets(checked.data, app) };
+  }
+
+  return { call, subscribe: (listener) => hub.subscribe(listener), close: () => hub.close() };
+}
+
+function notFound(id: string, field = 'id'): ApiError {
+  return new ApiError(404, `There is no workflow "${id}".`, field);
+}
+
+/** `base-copy`, `base-copy-2`, … within the 64 characters a workflow id may have. */
+function freeId(base: string, taken: ReadonlySet<string>): string {
+  for (let n = 1; ; n++) {
+    const suffix = n === 1 ? '-copy' : `-copy-${n}`;
+    const id = `${base.slice(0, 64 - suffix.length)}${suffix}`;
+    if (!taken.has(id)) return id;
+  }
+}
+
+function nodeInfoOf(workflow: Workflow | undefined): NodeInfo {
+  const nodes = new Map((workflow?.nodes ?? []).map((n) => [n.id, n]));
+  // A deleted workflow's runs stay in the journal: show them with their step ids.
+  return (id) => ({ name: nodes.get(id)?.name ?? id, type: nodes.get(id)?.type ?? '' });
+}
+
+function knownTags(app: App): string[] {
+  const tags = new Set<string>();
+  for (let offset = 0; offset < TAG_SCAN_LIMIT; offset += 500) {
+    const page = app.crm.listContacts({ limit: 500, offset });
+    for (const contact of page) for (const tag of contact.tags) tags.add(tag);
+    if (page.length < 500) break;
+  }
+  return [...tags].sort((a, b) => a.localeCompare(b));
+}
+
+/**
+ * Connections as their store masks them (the contract's schema then drops every other field).
+ * Looked up loosely so this file does not depend on the connection store's landing order (issue 4).
+ */
+function listConnections(app: App): MethodOutput<'connections.list'> {
+  const store = (app as unknown as { connections?: { list(): unknown[] } }).connections;
+  return (store?.list() ?? []) as MethodOutput<'connections.list'>;
+}
+
+function failure(status: number, error: RpcError): CallResult {
+  return { ok: false, status, error };
+}
+
+function fieldOf(path: readonly PropertyKey[]): string | undefined {
+  return path.length ? path.map(String).join('.') : undefined;
+}
+
+function inputError(error: z.ZodError): RpcError {
+  const issues: Issue[] = error.issues.map((issue) => {
+    const field = fieldOf(issue.path);
+    const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+    const what = missing
+      ? 'is required'
+      : issue.message
+          .replace(/^Invalid input: /, '')
+          .replace(/\.$/, '')
+          .toLowerCase();
+    return { message: field ? `"${field}" ${what}.` : `The input ${what}.`, ...(field ? { field } : {}) };
+  });
+  const first = issues[0] as Issue;
+  return { error: first.message, ...(first.field ? { field: first.field } : {}), issues };
+}
+
+function toFailure(err: unknown, app: App): CallResult {
+  const result = classify(err);
+  // Messages may quote what a user or a remote API supplied.
+  return result.ok ? result : { ...result, error: scrubSecrets(result.error, app) };
+}
+
+function classify(err: unknown): CallResult {
+  if (err instanceof ApiError) return failure(err.status, { error: err.message, ...(err.field ? { field: err.field } : {}) });
+  if (err instanceof InvalidWorkflowError) {
+    return failure(400, {
+      error: `The workflow has ${err.issues.length} problem${err.issues.length === 1 ? '' : 's'}.`,
+      issues: err.issues,
+    });
+  }
+  if (err instanceof CrmError) return failure(400, { error: err.message, ...(err.field ? { field: err.field } : {}) });
+  if (err instanceof Error && err.name === 'ZodError') return failure(400, inputError(err as z.ZodError));
+  if (err instanceof Error && err.name === 'ConnectionError') return failure(400, { error: err.message });
+  return failure(500, { error: describeError(err) });
+}
+
+/**
+ * Defence in depth: no answer may carry a stored secret, even one a remote API echoed into a step
+ * output or an error. Connections are masked at the source; this catches what slips through.
+ */
+function scrubSecrets<T>(value: T, app: App): T {
+  const names = app.secrets.names();
+  if (names.length === 0) return value;
+  const needles: string[] = [];
+  for (const name of names) {
+    // Token expiry times are stored with the secrets but are not secret (and would match ordinary dates).
+    if (name.endsWith(':expires')) continue;
+    try {
+      const secret = app.secrets.get(name);
+      // Short values (flags, expiry dates) are not credentials and would mangle ordinary text.
+      if (secret && secret.length >= 8) needles.push(JSON.stringify(secret).slice(1, -1));
+    } catch {
+      // A secret sealed with another key cannot leak through us either.
+    }
+  }
+  if (needles.length === 0) return value;
+  let text = JSON.stringify(value);
+  if (text === undefined || !needles.some((n) => text.includes(n))) return value;
+  for (const needle of needles) text = text.split(needle).join('••••••');
+  return JSON.parse(text) as T;
+}
+
+/** How long changes are gathered before they go out: a burst of writes becomes one refresh in the UI. */
+const FLUSH_MS = 50;
+/** At most this many CRM changes per flush; beyond, one `{ entity, id: '*' }` per entity says "many changed". */
+const MAX_CRM_EVENTS = 200;
+
+/**
+ * Fans the app's run and CRM changes out to UI subscribers. It hooks into the app only while
+ * someone listens, and coalesces bursts (a live run can touch thousands of rows a second).
+ */
+class EventHub {
+  private readonly listeners = new Set<EventListener>();
+  private readonly pending = new Map<string, { event: EventName; payload: unknown }>();
+  private readonly crmPending = new Map<string, CrmChange['entity']>();
+  private timer: NodeJS.Timeout | undefined;
+  private detach: (() => void) | undefined;
+
+  constructor(private readonly app: App) {}
+
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    if (!this.detach) {
+      const offRuns = this.app.onRunUpdated((update: RunUpdate) => this.emit('run.updated', update));
+      const offCrm = this.app.onCrmChanged((change) => this.crmChanged(change));
+      this.detach = () => {
+        offRuns();
+        offCrm();
+      };
+    }
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.stop();
+    };
+  }
+
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    if (this.listeners.size === 0) return;
+    const key = event === 'run.updated' ? (payload as EventPayload<'run.updated'>).runId : (payload as { id: string }).id;
+    // Later news about the same run or workflow replaces earlier news in the same flush.
+    this.pending.delete(`${event}:${key}`);
+    this.pending.set(`${event}:${key}`, { event, payload: events[event].parse(payload) });
+    this.schedule();
+  }
+
+  private crmChanged(change: CrmChange): void {
+    this.crmPending.set(`${change.entity}:${change.id}`, change.entity);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    const batch = [...this.pending.values()];
+    this.pending.clear();
+    if (this.crmPending.size > MAX_CRM_EVENTS) {
+      for (const entity of new Set(this.crmPending.values())) batch.push({ event: 'crm.changed', payload: { entity, id: '*' } });
+    } else {
+      for (const [key, entity] of this.crmPending)
+        batch.push({ event: 'crm.changed', payload: { entity, id: key.slice(entity.length + 1) } });
+    }
+    this.crmPending.clear();
+    for (const { event, payload } of batch) {
+      for (const listener of this.listeners) {
+        try {
+          listener(event, payload);
+        } catch {
+          // A broken subscriber (a closed window, a dropped connection) must not stop the others.
+        }
+      }
+    }
+  }
+
+  private stop(): void {
+    this.detach?.();
+    this.detach = undefined;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending.clear();
+    this.crmPending.clear();
+  }
+
+  close(): void {
+    this.listeners.clear();
+    this.stop();
+  }
+}
