@@ -39,6 +39,7 @@ function check(name, command, args) {
 
 check('typecheck (main)', bin('tsc'), ['-p', 'tsconfig.node.json', '--noEmit']);
 check('typecheck (renderer)', bin('tsc'), ['-p', 'tsconfig.web.json', '--noEmit']);
+check('typecheck (e2e)', bin('tsc'), ['-p', 'tsconfig.e2e.json', '--noEmit']);
 check('lint', bin('biome'), ['check', '.']);
 
 // Unit and integration tests.
