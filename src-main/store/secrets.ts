@@ -16,6 +16,12 @@ export function loadKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): 
   }
   const file = join(dataDir, 'secret.key');
   if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+  if (existsSync(join(dataDir, 'secret.key.sealed'))) {
+    // A new key here would make every stored credential unreadable.
+    throw new Error(
+      'The credentials in this data folder are sealed by the Pipewright desktop app (OS keychain). Use the desktop app, or set PIPEWRIGHT_SECRET_KEY to the same key.',
+    );
+  }
   const key = randomBytes(32);
   writeFileSync(file, key.toString('hex'), { mode: 0o600, flag: 'wx' });
   return key;

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src-main/store/db.ts';
@@ -39,5 +39,14 @@ describe('secrets', () => {
     const dir = tempDir();
     expect(loadKey(dir, { PIPEWRIGHT_SECRET_KEY: 'ab'.repeat(32) }).toString('hex')).toBe('ab'.repeat(32));
     expect(() => loadKey(dir, { PIPEWRIGHT_SECRET_KEY: 'short' })).toThrow(/64 hexadecimal characters/);
+  });
+});
+
+describe('a data folder sealed by the desktop app', () => {
+  it('is not given a second, different key by the command line', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'secret.key.sealed'), 'sealed-by-the-os-keychain');
+    expect(() => loadKey(dir, {})).toThrow(/sealed by the Pipewright desktop app/);
+    expect(existsSync(join(dir, 'secret.key'))).toBe(false);
   });
 });
