@@ -62,8 +62,6 @@ type Input<M extends Method> = z.output<Contract[M]['input']>;
 type Handlers = { [M in Method]: (input: Input<M>) => MethodOutput<M> | Promise<MethodOutput<M>> };
 
 const RECENT_EVENTS = 5;
-/** How many contacts `crm.schema` reads to collect tags (the store has no tag index yet). */
-const TAG_SCAN_LIMIT = 2000;
 
 export function createApi(app: App, options: ApiOptions): Api {
   const hub = new EventHub(app);
@@ -219,7 +217,7 @@ export function createApi(app: App, options: ApiOptions): Api {
     'crm.schema': () => ({
       objectTypes: app.crm.listObjectTypes(),
       pipelines: app.crm.listPipelines(),
-      tags: knownTags(app),
+      tags: app.crm.listTags(),
     }),
     'crm.records': (query) => ({ rows: app.crm.findRecords(query), total: app.crm.countRecords(query) }),
     'crm.contacts': (query) => ({ rows: app.crm.listContacts(query) }),
@@ -274,16 +272,6 @@ function nodeInfoOf(workflow: Workflow | undefined): NodeInfo {
   const nodes = new Map((workflow?.nodes ?? []).map((n) => [n.id, n]));
   // A deleted workflow's runs stay in the journal: show them with their step ids.
   return (id) => ({ name: nodes.get(id)?.name ?? id, type: nodes.get(id)?.type ?? '' });
-}
-
-function knownTags(app: App): string[] {
-  const tags = new Set<string>();
-  for (let offset = 0; offset < TAG_SCAN_LIMIT; offset += 500) {
-    const page = app.crm.listContacts({ limit: 500, offset });
-    for (const contact of page) for (const tag of contact.tags) tags.add(tag);
-    if (page.length < 500) break;
-  }
-  return [...tags].sort((a, b) => a.localeCompare(b));
 }
 
 /**

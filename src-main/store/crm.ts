@@ -706,6 +706,11 @@ export class CrmStore {
     return raw && toContact(raw);
   }
 
+  /** Every tag in use, for pickers (the tag column is case-insensitive, so one spelling each). */
+  listTags(): string[] {
+    return (this.stmt('SELECT DISTINCT tag FROM contact_tags ORDER BY tag').pluck().all() as string[]).sort((a, b) => a.localeCompare(b));
+  }
+
   listContacts(query: ContactQuery = {}): ContactRow[] {
     const clauses = ['1 = 1'];
     const params: unknown[] = [];
