@@ -2,11 +2,13 @@ import { z } from 'zod';
 import type { Catalog, CatalogNode, JsonSchema } from '../shared/catalog.ts';
 import type { NodeTypeInfo, NodeTypeLookup } from '../shared/workflow.ts';
 import { type ActionDefinition, actionPorts, type ConnectorDefinition, type TriggerDefinition } from './define.ts';
+import { kanbertConnector } from './kanbert.ts';
 import { kanvoConnector } from './kanvo.ts';
+import { konvoxConnector } from './konvox.ts';
 import { localCrm } from './local-crm.ts';
 import { logic } from './logic.ts';
 
-export const builtInConnectors: readonly ConnectorDefinition[] = [localCrm, logic, kanvoConnector];
+export const builtInConnectors: readonly ConnectorDefinition[] = [localCrm, logic, kanvoConnector, kanbertConnector, konvoxConnector];
 
 export type ResolvedNode =
   | { kind: 'action'; type: string; connector: ConnectorDefinition; action: ActionDefinition }
