@@ -37,8 +37,27 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const MAX_RESPONSE_BYTES = 20 * 1024 * 1024;
 const USER_AGENT = 'Pipewright/0.1';
 
-/** A connection as connectors see it; the store adds how to authenticate and the rate limit. */
-export type Connection = ResolvedConnection & { auth?: ConnectionAuth; rateLimit?: RateLimit | null };
+/** OAuth tokens after a refresh (`expiresAt` as an ISO time). */
+export interface OAuthTokens {
+  accessToken: string;
+  refreshToken?: string;
+  expiresAt?: string;
+}
+
+/**
+ * A connection as connectors see it; the store adds how to authenticate and the rate limit, and for
+ * OAuth the refresh token, when the access token expires, and how to keep renewed tokens.
+ */
+export type Connection = ResolvedConnection & {
+  auth?: ConnectionAuth;
+  rateLimit?: RateLimit | null;
+  refreshToken?: string;
+  expiresAt?: string;
+  /** An OAuth client secret, when the app's token endpoint needs one. */
+  clientSecret?: string;
+  /** Persists tokens renewed with the refresh token (the connection store's `setTokens`). */
+  saveTokens?(tokens: OAuthTokens): void;
+};
 
 export interface Option {
   value: string;
@@ -64,8 +83,11 @@ export interface ApiProfile {
   timeouts?: Partial<Timeouts>;
   /** Shapes of this app's credentials, scrubbed from any text that may be shown. */
   secretPatterns?: RegExp[];
-  /** The scope a 403 message names, in this app's vocabulary. */
-  scopeIn?(message: string): string | undefined;
+  /**
+   * The scope a 403 message names, in this app's vocabulary. `null` says the 403 is not about a
+   * scope (e.g. a workspace mismatch), so the request's own scope is not blamed either.
+   */
+  scopeIn?(message: string): string | null | undefined;
   /** Where to get a key, appended to 401/403 messages. */
   keyHelp?: string;
   /** "Test connection": a cheap read, returning a one-line summary of what it found. */
@@ -74,6 +96,16 @@ export interface ApiProfile {
   options?(client: ApiClient, kind: string, params: Record<string, unknown>): Promise<Option[]>;
   /** Called when a workflow using this app goes live (e.g. to learn the ids triggers match on). */
   warmUp?(client: ApiClient): Promise<void>;
+  /**
+   * OAuth: gets a new access token with the connection's refresh token (see `oauthRefresh`). With
+   * it, a client renews the token shortly before it expires, and once after a 401, and hands the new
+   * tokens to `connection.saveTokens`.
+   */
+  refreshTokens?(connection: Connection, refreshToken: string, signal?: AbortSignal): Promise<OAuthTokens>;
+  /** How long before expiry the access token is renewed (default 5 minutes). */
+  refreshBeforeMs?: number;
+  /** Requests may go without credentials when the connection has none (a generic HTTP step). */
+  authOptional?: boolean;
 }
 
 const profiles = new Map<string, ApiProfile>();
@@ -90,6 +122,31 @@ export function apiProfile(app: string): ApiProfile | undefined {
 
 export function apiProfiles(): ApiProfile[] {
   return [...profiles.values()];
+}
+
+// ---------------------------------------------------------------------------------------------
+// OAuth tokens renewed in this process
+// ---------------------------------------------------------------------------------------------
+
+const DEFAULT_REFRESH_BEFORE_MS = 5 * 60_000;
+
+/** Tokens renewed in this process, by connection, with the refresh token that was spent on them. */
+const renewedTokens = new Map<string, OAuthTokens & { spent: string }>();
+/** One renewal at a time per connection: with rotating refresh tokens, a second one would fail. */
+const renewing = new Map<string, Promise<OAuthTokens>>();
+
+const expiryOf = (tokens: { expiresAt?: string }) => (tokens.expiresAt ? Date.parse(tokens.expiresAt) || 0 : 0);
+
+/**
+ * The newest tokens of a connection: its own, or those renewed here from the same grant when they
+ * are newer (a step resolved before another step's renewal was saved, or the store cannot save).
+ */
+function newestTokens(key: string, connection: Connection): { accessToken?: string; refreshToken?: string; expiresAt?: string } {
+  const own = { accessToken: connection.secret, refreshToken: connection.refreshToken, expiresAt: connection.expiresAt };
+  const renewed = renewedTokens.get(key);
+  if (!renewed || !own.refreshToken) return own;
+  const sameGrant = own.refreshToken === renewed.spent || own.refreshToken === renewed.refreshToken;
+  return sameGrant && expiryOf(renewed) > expiryOf(own) ? renewed : own;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -125,6 +182,8 @@ interface Failure {
   retryAfterMs?: number;
   code?: string;
   detail?: string;
+  /** The payload of the error answer, taken out of the app's envelope (e.g. Konvox `{data, error}`). */
+  data?: unknown;
 }
 
 /**
@@ -141,6 +200,11 @@ export class ApiError extends Error {
   readonly scope?: string;
   /** Network error code (ECONNREFUSED, UND_ERR_HEADERS_TIMEOUT …) when status is 0. */
   readonly code?: string;
+  /**
+   * The payload of the error answer when its envelope carries one (e.g. the existing record a
+   * Konvox 409 may name), for connectors that can act on it. Never part of the message.
+   */
+  readonly data?: unknown;
   readonly app: string;
   readonly method: HttpMethod;
   readonly path: string;
@@ -155,6 +219,7 @@ export class ApiError extends Error {
     this.retryAfterMs = init.retryAfterMs;
     this.scope = init.scope;
     this.code = init.code;
+    this.data = init.data;
     this.app = init.app;
     this.method = init.method;
     this.path = init.path;
@@ -329,6 +394,9 @@ export class ApiClient {
   private readonly timeouts: Timeouts;
   private readonly limiter: TokenBucket;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly key: string;
+  /** The credentials in use: the connection's, or newer ones renewed with its refresh token. */
+  private tokens: { accessToken?: string; refreshToken?: string; expiresAt?: string };
 
   constructor(
     readonly profile: ApiProfile,
@@ -345,7 +413,54 @@ export class ApiClient {
     this.retry = { ...DEFAULT_CLIENT_RETRY, ...profile.retry, ...options.retry };
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...profile.timeouts, ...options.timeouts };
     this.sleep = options.sleep ?? defaultSleep;
-    this.limiter = rateLimiterFor(`${connection.name}@${this.baseUrl}`, options.rateLimit ?? connection.rateLimit ?? profile.rateLimit);
+    this.key = `${connection.name}@${this.baseUrl}`;
+    this.limiter = rateLimiterFor(this.key, options.rateLimit ?? connection.rateLimit ?? profile.rateLimit);
+    this.tokens = newestTokens(this.key, connection);
+  }
+
+  /** Whether this client can renew its access token (OAuth with a refresh token). */
+  get canRefresh(): boolean {
+    return this.profile.refreshTokens !== undefined && typeof this.tokens.refreshToken === 'string' && this.tokens.refreshToken !== '';
+  }
+
+  /** The access token is missing, or expires within the profile's margin. */
+  private expiring(): boolean {
+    if (!this.canRefresh) return false;
+    if (!this.tokens.accessToken) return true;
+    const expires = expiryOf(this.tokens);
+    return expires > 0 && expires - Date.now() <= (this.profile.refreshBeforeMs ?? DEFAULT_REFRESH_BEFORE_MS);
+  }
+
+  /**
+   * Renews the access token with the refresh token (once per connection at a time), keeps the new
+   * tokens for every client of the connection and hands them to `connection.saveTokens`.
+   */
+  async refreshTokens(): Promise<void> {
+    const refresh = this.profile.refreshTokens;
+    const spent = this.tokens.refreshToken;
+    if (!refresh || !spent) return;
+    const already = renewedTokens.get(this.key);
+    if (already && already.spent === spent && already.accessToken !== this.tokens.accessToken) {
+      // Another step renewed this grant meanwhile: its refresh token is spent, use the new tokens.
+      this.tokens = already;
+      return;
+    }
+    let pending = renewing.get(this.key);
+    if (!pending) {
+      pending = (async () => {
+        const fresh = await refresh(this.connection, spent, this.options.signal);
+        const tokens: OAuthTokens = { ...fresh, refreshToken: fresh.refreshToken ?? spent };
+        renewedTokens.set(this.key, { ...tokens, spent });
+        try {
+          this.connection.saveTokens?.(tokens);
+        } catch {
+          // The new tokens stay in use in this process; saving is tried again at the next renewal.
+        }
+        return tokens;
+      })().finally(() => renewing.delete(this.key));
+      renewing.set(this.key, pending);
+    }
+    this.tokens = await pending;
   }
 
   url(path: string, query?: ApiRequest['query']): string {
@@ -360,7 +475,7 @@ export class ApiClient {
   }
 
   private secret(): string {
-    const secret = this.connection.secret;
+    const secret = this.tokens.accessToken;
     if (!secret) {
       throw new Error(
         `The ${this.profile.name} connection "${this.connection.name}" has no API key or token; add one with \`pipewright connections update ${this.connection.name} --api-key KEY\`.`,
@@ -374,7 +489,7 @@ export class ApiClient {
       Accept: 'application/json',
       'User-Agent': USER_AGENT,
       ...(request.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-      ...this.profile.authHeaders(this.connection, this.secret()),
+      ...(this.profile.authOptional && !this.tokens.accessToken ? {} : this.profile.authHeaders(this.connection, this.secret())),
       ...request.headers,
     };
   }
@@ -392,9 +507,13 @@ export class ApiClient {
   /** Removes anything that looks like a credential from text that may be shown or stored. */
   scrub(text: string): string {
     let out = text;
-    const secrets = [this.connection.secret, (this.connection as { refreshToken?: string }).refreshToken].filter(
-      (s): s is string => typeof s === 'string' && s.length >= 4,
-    );
+    const secrets = [
+      this.connection.secret,
+      this.connection.refreshToken,
+      this.connection.clientSecret,
+      this.tokens.accessToken,
+      this.tokens.refreshToken,
+    ].filter((s): s is string => typeof s === 'string' && s.length >= 4);
     for (const s of secrets) out = out.split(s).join('••••••');
     for (const pattern of this.profile.secretPatterns ?? []) out = out.replace(pattern, '••••••');
     return out.replace(GENERIC_SECRET, '$1 ••••••');
@@ -407,9 +526,11 @@ export class ApiClient {
   async request<T = unknown>(request: ApiRequest): Promise<ApiResponse<T>> {
     const signal = this.options.signal;
     const idempotent = IDEMPOTENT.has(request.method) || request.retrySafe === true;
+    if (this.expiring()) await this.refreshTokens();
     // Built before the loop: a missing key is a plain error, not a network failure to retry.
     const url = this.url(request.path, request.query);
-    const headers = this.headers(request);
+    let headers = this.headers(request);
+    let renewedAfter401 = false;
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
       await this.limiter.take(signal, this.sleep);
@@ -421,6 +542,15 @@ export class ApiClient {
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
         failure = this.networkFailure(err, idempotent);
+      }
+      if (failure.status === 401 && this.canRefresh && !renewedAfter401) {
+        // An access token may be revoked or expire early: renew it once and send the request again
+        // (the API refused it, so nothing was done); this does not count as an attempt.
+        renewedAfter401 = true;
+        await this.refreshTokens();
+        headers = this.headers(request);
+        attempt--;
+        continue;
       }
       if (failure.status === 429 && failure.retryAfterMs) this.limiter.pause(failure.retryAfterMs);
       const again = failure.retryable && attempt < this.retry.maxAttempts && (failure.retryAfterMs ?? 0) <= this.retry.maxRetryAfterMs;
@@ -470,6 +600,7 @@ export class ApiClient {
         // A 429 means the API refused the request without acting on it, so even a POST may go again.
         retryable: status === 429 || ((status === 408 || (status >= 500 && status !== 501 && status !== 505)) && idempotent),
         retryAfterMs: parseRetryAfter(headers['retry-after']),
+        data: errorData(body, this.profile.envelope),
       },
     };
   }
@@ -488,8 +619,8 @@ export class ApiClient {
     const said = failure.apiMessage ? `: "${failure.apiMessage}"` : '';
     const tries = attempts > 1 ? ` (tried ${attempts} times)` : '';
     const conn = this.connection.name;
-    const scope =
-      failure.status === 403 ? ((failure.apiMessage && this.profile.scopeIn?.(failure.apiMessage)) ?? request.scope) : undefined;
+    const named = failure.status === 403 && failure.apiMessage ? this.profile.scopeIn?.(failure.apiMessage) : undefined;
+    const scope = failure.status === 403 ? (named === null ? undefined : (named ?? request.scope)) : undefined;
     const help = this.profile.keyHelp ? ` ${this.profile.keyHelp}` : '';
     let message: string;
     if (failure.status === 0) {
@@ -548,6 +679,13 @@ function asMeta(value: unknown): Record<string, unknown> | undefined {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
+/** The `data` an error answer carries in an enveloped API (null and absent mean none). */
+function errorData(body: unknown, envelope: Envelope): unknown {
+  if (envelope === 'plain' || !body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const data = (body as Record<string, unknown>).data;
+  return data === null ? undefined : data;
+}
+
 /** Takes the payload out of the app's envelope; an envelope that reports an error becomes a failure. */
 export function unwrap(body: unknown, envelope: Envelope): Unwrapped {
   if (envelope === 'plain' || !body || typeof body !== 'object' || Array.isArray(body)) return { ok: true, data: body };
@@ -583,10 +721,26 @@ export function clientFor(
 // ---------------------------------------------------------------------------------------------
 
 export type Pagination =
-  /** `page` (from 1) and `per_page`, e.g. Kanvo; `meta.total` when the API gives it. */
-  | { style: 'page'; pageSize: number; pageParam?: string; sizeParam?: string; firstPage?: number }
+  /**
+   * `page` (from 1) and `per_page`, e.g. Kanvo; `meta.total` when the API gives it. `sizeParam: null`
+   * sends no page size (the API chooses it); `hasMore` reads the API's own "more pages" answer.
+   */
+  | {
+      style: 'page';
+      pageSize: number;
+      pageParam?: string;
+      sizeParam?: string | null;
+      firstPage?: number;
+      hasMore?: (response: ApiResponse, items: unknown[]) => boolean | undefined;
+    }
   /** `limit` and `offset`. */
-  | { style: 'offset'; pageSize: number; limitParam?: string; offsetParam?: string }
+  | {
+      style: 'offset';
+      pageSize: number;
+      limitParam?: string;
+      offsetParam?: string;
+      hasMore?: (response: ApiResponse, items: unknown[]) => boolean | undefined;
+    }
   /** An opaque cursor: `page[cursor]` in, `meta.next_cursor` out (configurable). */
   | {
       style: 'cursor';
@@ -644,7 +798,7 @@ export async function* pages<T>(
     const query = { ...request.query };
     if (pagination.style === 'page') {
       query[pagination.pageParam ?? 'page'] = pageNumber;
-      query[pagination.sizeParam ?? 'per_page'] = pagination.pageSize;
+      if (pagination.sizeParam !== null) query[pagination.sizeParam ?? 'per_page'] = pagination.pageSize;
     } else if (pagination.style === 'offset') {
       query[pagination.offsetParam ?? 'offset'] = seen;
       query[pagination.limitParam ?? 'limit'] = pagination.pageSize;
@@ -664,7 +818,8 @@ export async function* pages<T>(
       const total = totalOf(response);
       // An API may cap the page size below what we asked; a full page is one of that size.
       const size = Number(response.meta?.per_page ?? response.meta?.limit) || pagination.pageSize;
-      hasMore = items.length > 0 && (total !== undefined ? seen < total : items.length >= size);
+      const said = pagination.hasMore?.(response, items);
+      hasMore = items.length > 0 && (said !== undefined ? said : total !== undefined ? seen < total : items.length >= size);
       pageNumber++;
     }
     yield { items, response, hasMore };
@@ -724,6 +879,106 @@ export async function collect<T>(
     }
   }
   return { items, total, truncated, pages: count };
+}
+
+// ---------------------------------------------------------------------------------------------
+// OAuth refresh
+// ---------------------------------------------------------------------------------------------
+
+export interface OAuthRefreshRequest {
+  /** The profile of the app whose token is renewed (for messages and scrubbing). */
+  profile: Pick<ApiProfile, 'app' | 'name'>;
+  connection: Connection;
+  tokenUrl: string;
+  refreshToken: string;
+  clientId?: string;
+  clientSecret?: string;
+  /** Extra form fields the token endpoint wants (e.g. GHL's `user_type`). */
+  params?: Record<string, string>;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+/**
+ * The standard OAuth 2.0 refresh (RFC 6749 §6): a form-encoded `grant_type=refresh_token` POST,
+ * answered with `access_token`, `expires_in` and, when the server rotates it, a new `refresh_token`.
+ * A refusal is an `ApiError` with status 401 telling the operator to sign in again.
+ */
+export async function oauthRefresh(request: OAuthRefreshRequest): Promise<OAuthTokens> {
+  const { profile, connection } = request;
+  const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: request.refreshToken });
+  if (request.clientId) form.set('client_id', request.clientId);
+  if (request.clientSecret) form.set('client_secret', request.clientSecret);
+  for (const [k, v] of Object.entries(request.params ?? {})) form.set(k, v);
+  const secrets = [request.refreshToken, request.clientSecret, connection.secret].filter((s): s is string => !!s && s.length >= 4);
+  const scrub = (text: string) => secrets.reduce((out, s) => out.split(s).join('••••••'), text).replace(GENERIC_SECRET, '$1 ••••••');
+  const path = (() => {
+    try {
+      return new URL(request.tokenUrl).pathname;
+    } catch {
+      return request.tokenUrl;
+    }
+  })();
+  const fail = (status: number, detail: string, retryable = false, code?: string) =>
+    new ApiError(
+      scrub(
+        status === 0
+          ? `Could not reach ${profile.name} to renew the access token of connection "${connection.name}" (${code ?? 'network error'}: ${detail}).`
+          : retryable
+            ? `${profile.name} could not renew the access token of connection "${connection.name}" just now (${status}${detail ? `: "${detail}"` : ''}).`
+            : `${profile.name} refused to renew the access token of connection "${connection.name}" (${status}${detail ? `: "${detail}"` : ''}). Sign in to ${profile.name} again and update the connection's tokens.`,
+      ),
+      {
+        status: status === 400 || status === 403 ? 401 : status,
+        apiMessage: detail ? scrub(detail) : undefined,
+        retryable,
+        code,
+        app: profile.app,
+        method: 'POST',
+        path,
+        attempts: 1,
+      },
+    );
+  let status: number;
+  let text: string;
+  try {
+    const response = await send(request.tokenUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json', 'User-Agent': USER_AGENT },
+      body: form.toString(),
+      dispatcher: httpAgent(),
+      signal: request.signal,
+      headersTimeout: DEFAULT_TIMEOUTS.headersMs,
+      bodyTimeout: DEFAULT_TIMEOUTS.bodyMs,
+    });
+    status = response.statusCode;
+    text = await readBounded(response.body);
+  } catch (err) {
+    if (request.signal?.aborted) throw request.signal.reason;
+    const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+    const code = e.cause?.code ?? e.code;
+    // Only a request that never left may go again: a lost answer may have spent a rotating refresh token.
+    throw fail(0, e.cause?.message ?? e.message ?? String(err), code !== undefined && NOT_SENT.has(code), code);
+  }
+  let body: Record<string, unknown> = {};
+  try {
+    body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    if (status < 300) throw fail(status, 'answered with invalid JSON');
+  }
+  if (status < 200 || status >= 300) {
+    const detail = [body.error, body.error_description ?? body.message].filter((v) => typeof v === 'string' && v).join(': ');
+    throw fail(status, detail || clip(text), status >= 500 || status === 429);
+  }
+  const accessToken = body.access_token;
+  if (typeof accessToken !== 'string' || !accessToken) throw fail(status, 'the answer has no access_token');
+  const expiresIn = Number(body.expires_in);
+  const now = request.now?.() ?? Date.now();
+  return {
+    accessToken,
+    ...(typeof body.refresh_token === 'string' && body.refresh_token ? { refreshToken: body.refresh_token } : {}),
+    ...(Number.isFinite(expiresIn) && expiresIn > 0 ? { expiresAt: new Date(now + expiresIn * 1000).toISOString() } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,14 +1,26 @@
 import { z } from 'zod';
 import type { Catalog, CatalogNode, JsonSchema } from '../shared/catalog.ts';
 import type { NodeTypeInfo, NodeTypeLookup } from '../shared/workflow.ts';
+import { crmHttpConnector } from './crm-http.ts';
 import { type ActionDefinition, actionPorts, type ConnectorDefinition, type TriggerDefinition } from './define.ts';
+import { ghlConnector } from './ghl-contacts.ts';
+import { httpConnector } from './http-request.ts';
 import { kanbertConnector } from './kanbert.ts';
 import { kanvoConnector } from './kanvo.ts';
 import { konvoxConnector } from './konvox.ts';
 import { localCrm } from './local-crm.ts';
 import { logic } from './logic.ts';
 
-export const builtInConnectors: readonly ConnectorDefinition[] = [localCrm, logic, kanvoConnector, kanbertConnector, konvoxConnector];
+export const builtInConnectors: readonly ConnectorDefinition[] = [
+  localCrm,
+  logic,
+  kanvoConnector,
+  kanbertConnector,
+  konvoxConnector,
+  crmHttpConnector,
+  ghlConnector,
+  httpConnector,
+];
 
 export type ResolvedNode =
   | { kind: 'action'; type: string; connector: ConnectorDefinition; action: ActionDefinition }

@@ -94,6 +94,8 @@ export interface ConnectionCredentials extends ResolvedConnection {
   rateLimit: RateLimit | null;
   refreshToken?: string;
   expiresAt?: string;
+  /** Keeps renewed OAuth tokens (encrypted), so a restart does not lose them. */
+  saveTokens?(tokens: { accessToken: string; refreshToken?: string; expiresAt?: string }): void;
 }
 
 export class ConnectionError extends Error {
@@ -307,6 +309,7 @@ export class ConnectionStore {
       rateLimit: row.rate_limit ? (JSON.parse(row.rate_limit) as RateLimit) : null,
       ...(refreshToken ? { refreshToken } : {}),
       ...(expiresAt ? { expiresAt } : {}),
+      saveTokens: (tokens) => this.setTokens(name, tokens),
     };
   }
 

@@ -154,9 +154,9 @@ describe('which connection a step uses', () => {
     const app = tempApp();
     app.connections.add({ name: 'other', app: 'konvox', secret: KEY });
     app.connections.bind('wf-1', 'crm', 'other');
-    expect(() => app.connections.resolveFor(workflow, node)).toThrow(`which is bound to "other", a konvox connection`);
+    expect(() => app.connections.resolveFor(workflow, node)).toThrow(`which is bound to "other", a Konvox connection`);
     expect(() => app.connections.resolveFor({ id: 'wf-2', connections: { crm: { app: 'konvox' } } }, node)).toThrow(
-      "is a Kanvo step, but its connection alias 'crm' is declared for konvox",
+      "is a Kanvo step, but its connection alias 'crm' is declared for Konvox",
     );
   });
 
