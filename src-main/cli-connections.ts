@@ -13,7 +13,8 @@ import { type ConnectionAuth, ConnectionError, type ConnectionInfo, type RateLim
 
 export const CONNECTIONS_USAGE = `  connections list [--json]            List connections (keys masked)
   connections add NAME --app APP [--base-url URL] --api-key KEY|- [--entity-id ID]
-                  [--auth bearer|apiKey] [--rate-limit 10/s]
+                  [--auth bearer|apiKey|oauth] [--refresh-token T --expires-at ISO]
+                  [--extra KEY=VALUE …] [--rate-limit 10/s]
                                        Add a connection (--api-key - reads the key from stdin)
   connections update NAME [--base-url URL] [--api-key KEY|-] [--entity-id ID] [--rate-limit R]
   connections test NAME                Check the connection with a cheap read
@@ -27,7 +28,22 @@ export interface ConnectionsOptions {
   'entity-id'?: string;
   auth?: string;
   'rate-limit'?: string;
+  /** App-specific settings such as GHL's locationId: `--extra locationId=abc`, repeatable. */
+  extra?: string[];
+  'refresh-token'?: string;
+  'expires-at'?: string;
   json?: boolean;
+}
+
+function extrasOf(options: ConnectionsOptions): Record<string, string> {
+  const extras: Record<string, string> = {};
+  for (const pair of options.extra ?? []) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new Usage(`--extra "${pair}" must look like KEY=VALUE, e.g. --extra locationId=abc123.`);
+    extras[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  if (options['entity-id']) extras.entityId = options['entity-id'];
+  return extras;
 }
 
 export interface ConnectionsIo {
@@ -138,7 +154,7 @@ async function keyFrom(options: ConnectionsOptions, io: ConnectionsIo, required:
 function authOf(text: string | undefined): ConnectionAuth | undefined {
   if (text === undefined) return undefined;
   if (text === 'bearer' || text === 'apiKey' || text === 'oauth') return text;
-  throw new Usage(`--auth must be bearer or apiKey (got "${text}").`);
+  throw new Usage(`--auth must be bearer, apiKey or oauth (got "${text}").`);
 }
 
 async function add(app: App, args: string[], options: ConnectionsOptions, io: ConnectionsIo): Promise<number> {
@@ -158,7 +174,9 @@ async function add(app: App, args: string[], options: ConnectionsOptions, io: Co
     baseUrl,
     auth: authOf(options.auth) ?? profile.defaultAuth,
     secret,
-    extras: options['entity-id'] ? { entityId: options['entity-id'] } : {},
+    ...(options['refresh-token'] ? { refreshToken: options['refresh-token'] } : {}),
+    ...(options['expires-at'] ? { expiresAt: options['expires-at'] } : {}),
+    extras: extrasOf(options),
     rateLimit: options['rate-limit'] ? parseRateLimit(options['rate-limit']) : null,
   });
   io.out(`Added connection "${info.name}" (${profile.name}, ${info.baseUrl}, key ${info.secretHint ?? 'set'}).`);
@@ -173,7 +191,7 @@ async function update(app: App, args: string[], options: ConnectionsOptions, io:
     ...(options['base-url'] !== undefined ? { baseUrl: options['base-url'] } : {}),
     ...(options.auth !== undefined ? { auth: authOf(options.auth) } : {}),
     ...(options['api-key'] !== undefined ? { secret: await keyFrom(options, io, true) } : {}),
-    ...(options['entity-id'] !== undefined ? { extras: { entityId: options['entity-id'] } } : {}),
+    ...(options['entity-id'] !== undefined || options.extra ? { extras: extrasOf(options) } : {}),
     ...(options['rate-limit'] !== undefined
       ? { rateLimit: options['rate-limit'] === 'default' ? null : parseRateLimit(options['rate-limit']) }
       : {}),

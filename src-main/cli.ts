@@ -70,6 +70,9 @@ function parse(argv: string[]) {
       'entity-id': { type: 'string' },
       auth: { type: 'string' },
       'rate-limit': { type: 'string' },
+      extra: { type: 'string', multiple: true },
+      'refresh-token': { type: 'string' },
+      'expires-at': { type: 'string' },
     },
   });
 }
