@@ -108,6 +108,8 @@ test('a new operator builds a workflow, tests it, goes live and sees it run', as
   await panel.getByLabel('Stage', { exact: true }).selectOption('contacted');
   await expect(node(page, 'move_stage')).toContainText('Stage → Contacted');
   await expect(page.locator('.pw-ed-node.has-issues')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Tidy up (auto-layout)' }).click();
+  await page.waitForTimeout(500);
   await page.screenshot({ path: `${SHOTS}/editor-building.png` });
 
   // A dry run with the trigger's example event: every step runs, nothing changes.
@@ -240,6 +242,15 @@ test('undo and redo, copy and paste, auto-layout and keyboard shortcuts', async 
   await page.keyboard.press('Control+v');
   await expect(page.locator('.react-flow__node-step')).toHaveCount(1);
   await expect(node(page, 'create_task')).toContainText('Call back');
+
+  // Unsaved changes survive a trip to another screen: the editor offers them back.
+  await page.getByRole('link', { name: 'Runs' }).click();
+  await expect(page.getByTestId('editor')).toHaveCount(0);
+  await page.goBack();
+  await expect(page.getByTestId('editor')).toBeVisible();
+  await page.getByRole('button', { name: 'Bring them back' }).click();
+  await expect(node(page, 'create_task')).toContainText('Call back');
+  await expect(page.getByTestId('save-state')).toHaveText('Unsaved changes');
 });
 
 test('an incomplete step blocks going live; each problem leads to its step', async ({ page, pipewright }) => {

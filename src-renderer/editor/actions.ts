@@ -4,7 +4,7 @@ import { RpcCallError, rpc } from '../rpc.ts';
 import { copySelection, type Doc, isNoteFlowId, movePositions, NODE_WIDTH, noteIdOf, pasteClipboard } from './doc.ts';
 import type { FlowEdge, FlowNode } from './flow.ts';
 import { layoutPositions } from './layout.ts';
-import { editDoc, selectOnly, setIssues, toast, useEditor } from './store.ts';
+import { editDoc, forgetUnsaved, selectOnly, setIssues, toast, useEditor } from './store.ts';
 
 /** Editor commands that talk to the engine or span several parts of the state. */
 
@@ -16,6 +16,7 @@ export async function save(note?: string): Promise<boolean> {
     const result = await rpc.call('workflows.save', { document: doc, ...(note ? { note } : {}) });
     if (result.ok) {
       useEditor.setState({ savedDoc: doc, summary: result.workflow, saving: false });
+      forgetUnsaved(doc.id);
       setIssues(result.issues);
       return true;
     }

@@ -17,6 +17,7 @@ import { Zap } from 'lucide-react';
 import { type DragEvent, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { NODE_WIDTH } from './doc.ts';
 import type { FlowEdge, FlowNode } from './flow.ts';
+import { IconSprite } from './icons.tsx';
 import { nodeTypes } from './nodes.tsx';
 import { DRAG_MIME } from './palette.tsx';
 import { addStep, commitPositions, connect, deleteElements, onEdgesChange, onNodesChange, useEditor } from './store.ts';
@@ -173,6 +174,7 @@ export function Canvas() {
           )}
         </ReactFlow>
       )}
+      <IconSprite />
       {nodes.length === 0 && <EmptyCanvas />}
     </div>
   );

@@ -7,7 +7,7 @@ import { Button, Dialog } from '../components/index.ts';
 import { rpc } from '../rpc.ts';
 import { copySelected, duplicateSelected, pasteText, sampleEvents, save, setLive, validateNow } from './actions.ts';
 import { Canvas } from './canvas.tsx';
-import { indexCatalog } from './catalog.ts';
+import { indexCatalog, portsOf } from './catalog.ts';
 import { type Doc, emptyDoc, NODE_GAP_X, slugify } from './doc.ts';
 import type { FlowEdge, FlowNode } from './flow.ts';
 import { refreshCrmSchema } from './form-fields.tsx';
@@ -16,8 +16,12 @@ import { SidePanel } from './side-panel.tsx';
 import {
   addStep,
   deleteSelection,
+  editDoc,
+  findUnsaved,
   focusNode,
+  forgetUnsaved,
   isDirty,
+  keepUnsaved,
   loadDocument,
   redo,
   resetEditor,
@@ -66,7 +70,7 @@ function Editor(props: EditorScreenProps) {
       const { selectedIds, doc, catalog } = useEditor.getState();
       const after = selectedIds.length === 1 ? doc.nodes.find((n) => n.id === selectedIds[0]) : undefined;
       if (after && catalog?.byType.get(type)?.kind !== 'trigger') {
-        const ports = catalog?.byType.get(after.type)?.ports ?? ['main'];
+        const ports = portsOf(after, catalog?.byType.get(after.type));
         addStep(type, null, { nodeId: after.id, port: ports[0] ?? 'main' });
         return;
       }
@@ -115,6 +119,7 @@ function Editor(props: EditorScreenProps) {
           ) : (
             <Canvas />
           )}
+          <RestoreBanner />
           <ProblemsCard />
         </div>
         {selected && <SidePanel nodeId={selected} onDuplicate={() => duplicateSelected(flow)} />}
@@ -154,6 +159,7 @@ function useLoad(workflowId: string | null) {
         performance.mark('pipewright:editor-data');
         useEditor.setState({ catalog: indexed });
         loadDocument(document as Doc, workflow);
+        useEditor.setState({ restorable: findUnsaved(document as Doc) });
       } catch (err) {
         if (live) useEditor.setState({ phase: 'error', loadError: (err as Error).message });
       }
@@ -168,6 +174,7 @@ function useLoad(workflowId: string | null) {
     });
     return () => {
       live = false;
+      keepUnsaved();
       offCrm();
       offWorkflows();
     };
@@ -175,6 +182,7 @@ function useLoad(workflowId: string | null) {
 
   useEffect(() => {
     const onBeforeUnload = (e: BeforeUnloadEvent) => {
+      keepUnsaved();
       if (isDirty(useEditor.getState()) && useEditor.getState().phase === 'ready') e.preventDefault();
     };
     window.addEventListener('beforeunload', onBeforeUnload);
@@ -298,6 +306,34 @@ function hasTextSelection(): boolean {
   return Boolean(sel && !sel.isCollapsed && sel.toString().trim());
 }
 
+/** Offers back the changes left unsaved when this workflow was last closed in this tab. */
+function RestoreBanner() {
+  const restorable = useEditor((s) => s.restorable);
+  if (!restorable) return null;
+  const close = () => {
+    forgetUnsaved(restorable.id);
+    useEditor.setState({ restorable: null });
+  };
+  return (
+    <div className="pw-ed-restore" role="status">
+      <span>You left this workflow with changes that were not saved.</span>
+      <Button
+        size="sm"
+        variant="primary"
+        onClick={() => {
+          editDoc(() => restorable);
+          close();
+        }}
+      >
+        Bring them back
+      </Button>
+      <Button size="sm" variant="ghost" onClick={close}>
+        Discard
+      </Button>
+    </div>
+  );
+}
+
 /** The problems that stopped "Go live"; each one selects its step. Updates as problems are fixed. */
 function ProblemsCard() {
   const problems = useEditor((s) => s.problems);
@@ -380,7 +416,8 @@ function NameDialog(props: { onCancel(): void }) {
       const doc = emptyDoc(id, trimmed);
       const result = await rpc.call('workflows.save', { document: doc, note: 'Created' });
       if (!result.ok) throw new Error(result.issues[0]?.message ?? 'The workflow could not be created.');
-      loadDocument(doc, result.workflow);
+      // Open it by its own address (replacing "new"), so a reload or "back" comes back to it.
+      window.location.replace(`#/workflows/${encodeURIComponent(id)}`);
     } catch (err) {
       setError((err as Error).message);
       setBusy(false);
@@ -443,7 +480,14 @@ function LeaveDialog(props: { open: boolean; onClose(): void; onLeave(): void })
       description="This workflow has changes that are not saved yet."
       footer={
         <>
-          <Button variant="ghost" onClick={props.onLeave}>
+          <Button
+            variant="ghost"
+            onClick={() => {
+              // Discarded on purpose: nothing to offer back next time.
+              useEditor.setState((s) => ({ savedDoc: s.doc }));
+              props.onLeave();
+            }}
+          >
             Leave without saving
           </Button>
           <Button variant="secondary" onClick={props.onClose}>

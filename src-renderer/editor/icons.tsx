@@ -118,3 +118,50 @@ export const AppIcon = memo(function AppIcon(props: { app?: CatalogApp; type?: C
   }
   return <Box size={size} aria-hidden="true" />;
 });
+
+/** The symbol id of the icon an app or step type shows, or undefined for an emoji. */
+function symbolOf(app?: CatalogApp, type?: CatalogNode): string | undefined {
+  if (type && BY_TYPE[type.type]) return `type-${type.type.replace('.', '-')}`;
+  const icon = app?.icon ?? '';
+  if (BY_NAME[icon]) return `app-${icon}`;
+  if (icon && !/^[a-z0-9-]+$/i.test(icon)) return undefined;
+  return 'box';
+}
+
+/**
+ * Every icon once, as SVG symbols. Canvas nodes draw theirs with `<use>`: two elements each
+ * instead of a component and its paths, which adds up over hundreds of steps.
+ */
+export const IconSprite = memo(function IconSprite() {
+  const entries: [string, LucideIcon][] = [
+    ...Object.entries(BY_NAME).map(([name, icon]): [string, LucideIcon] => [`app-${name}`, icon]),
+    ...Object.entries(BY_TYPE).map(([name, icon]): [string, LucideIcon] => [`type-${name.replace('.', '-')}`, icon]),
+    ['box', Box],
+  ];
+  return (
+    <svg className="pw-ed-sprite" aria-hidden="true" focusable="false">
+      {entries.map(([id, Icon]) => (
+        <symbol key={id} id={`pw-ed-icon-${id}`} viewBox="0 0 24 24">
+          <Icon size={24} strokeWidth={2} />
+        </symbol>
+      ))}
+    </svg>
+  );
+});
+
+/** A step's icon on the canvas (needs `IconSprite` on the page). */
+export function NodeIcon(props: { app?: CatalogApp; type?: CatalogNode; size: number }) {
+  const symbol = symbolOf(props.app, props.type);
+  if (!symbol) {
+    return (
+      <span className="pw-ed-emoji" style={{ fontSize: props.size - 1 }} aria-hidden="true">
+        {props.app?.icon}
+      </span>
+    );
+  }
+  return (
+    <svg width={props.size} height={props.size} aria-hidden="true">
+      <use href={`#pw-ed-icon-${symbol}`} />
+    </svg>
+  );
+}

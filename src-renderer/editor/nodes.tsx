@@ -1,9 +1,10 @@
 import { Handle, type NodeProps, NodeResizer, Position } from '@xyflow/react';
 import { CircleAlert, CircleCheck, CircleSlash, CircleX, Hourglass, LoaderCircle } from 'lucide-react';
 import { type MouseEvent, memo, useCallback, useMemo, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { portLabel, portsOf } from './catalog.ts';
 import type { NoteFlowNode, StepFlowNode } from './flow.ts';
-import { AppIcon } from './icons.tsx';
+import { NodeIcon } from './icons.tsx';
 import { type NodeRunStatus, setNoteSize, setNoteText, useEditor } from './store.ts';
 import { summarize, summaryLabeller, usesCrmNames } from './summary.ts';
 
@@ -30,15 +31,23 @@ function openInsert(nodeId: string, port: string, event: MouseEvent<HTMLButtonEl
 
 export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps<StepFlowNode>) {
   const node = data.node;
-  const type = useEditor((s) => s.catalog?.byType.get(node.type));
-  const app = useEditor((s) => (type ? s.catalog?.appById.get(type.app) : undefined));
-  // Only summaries that name object types, pipelines or stages depend on the CRM's schema.
-  const crm = useEditor((s) => (usesCrmNames(node.type) ? s.crmSchema : null));
-  const issues = useEditor((s) => s.issuesByNode[id]);
-  const status = useEditor((s) => s.stepStatus[id]);
-  const connected = useEditor((s) => s.ports[id] ?? '');
-  const triggerType = useEditor((s) => s.triggerType);
-  const triggerOutput = useEditor((s) => (s.triggerType ? s.catalog?.byType.get(s.triggerType)?.output : undefined));
+  // One subscription per node (not one per slice): every store update runs each node's selector.
+  const { type, app, crm, issues, status, connected, triggerType, triggerOutput } = useEditor(
+    useShallow((s) => {
+      const type = s.catalog?.byType.get(node.type);
+      return {
+        type,
+        app: type ? s.catalog?.appById.get(type.app) : undefined,
+        // Only summaries that name object types, pipelines or stages depend on the CRM's schema.
+        crm: usesCrmNames(node.type) ? s.crmSchema : null,
+        issues: s.issuesByNode[id],
+        status: s.stepStatus[id],
+        connected: s.ports[id] ?? '',
+        triggerType: s.triggerType,
+        triggerOutput: s.triggerType ? s.catalog?.byType.get(s.triggerType)?.output : undefined,
+      };
+    }),
+  );
   const summary = useMemo(
     () => summarize(node, type, crm, summaryLabeller(triggerOutput, triggerType ?? '')),
     [node, type, crm, triggerOutput, triggerType],
@@ -46,6 +55,7 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
   const ports = portsOf(node, type);
   const isTrigger = type?.kind === 'trigger';
   const title = node.name || type?.label || node.type;
+  const eyebrow = `${type ? KIND_LABEL[type.kind] : 'Unknown step'}${app && type?.kind !== 'logic' ? ` · ${app.name}` : ''}`;
   const connectedSet = useMemo(() => new Set(connected.split(',')), [connected]);
   const single = ports.length === 1 && ports[0] === 'main';
   const badge = status ? STATUS[status] : undefined;
@@ -66,12 +76,9 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
       {!isTrigger && <Handle type="target" position={Position.Left} id="in" className="pw-ed-handle pw-ed-handle--in" />}
       <div className="pw-ed-node__head">
         <span className="pw-ed-node__icon">
-          <AppIcon app={app} type={type} size={16} />
+          <NodeIcon app={app} type={type} size={16} />
         </span>
-        <span className="pw-ed-node__eyebrow">
-          {type ? KIND_LABEL[type.kind] : 'Unknown step'}
-          {app && type?.kind !== 'logic' ? ` · ${app.name}` : ''}
-        </span>
+        <span className="pw-ed-node__eyebrow">{eyebrow}</span>
       </div>
       <div className="pw-ed-node__title" title={title}>
         {title}

@@ -73,6 +73,8 @@ export interface EditorState {
   testOpen: boolean;
   minimap: boolean;
   insert: InsertTarget | null;
+  /** Changes left unsaved when the editor was last closed on this workflow, offered back. */
+  restorable: Doc | null;
   /** Problems that stopped "Go live", shown until dismissed. */
   problems: Issue[] | null;
   /** Asks the canvas to bring a node into view (a counter so the same node can be asked twice). */
@@ -104,6 +106,7 @@ const initial = (): Omit<EditorState, never> => ({
   testOpen: false,
   minimap: true,
   insert: null,
+  restorable: null,
   problems: null,
   focus: null,
 });
@@ -273,6 +276,10 @@ export function addStep(
   const state = useEditor.getState();
   const catalogNode = state.catalog?.byType.get(type);
   if (!catalogNode) return undefined;
+  if (catalogNode.kind === 'trigger' && state.doc.nodes.some((n) => state.catalog?.byType.get(n.type)?.kind === 'trigger')) {
+    toast('A workflow starts with one trigger.', 'error', 'Delete the current trigger first to start this workflow another way.');
+    return undefined;
+  }
   let id = '';
   editDoc((doc) => {
     id = newStepId(doc, type);
@@ -413,4 +420,38 @@ export function setRun(run: RunResult | null): void {
 
 export function isDirty(state: EditorState): boolean {
   return state.savedDoc !== state.doc;
+}
+
+const unsavedKey = (id: string) => `pipewright.editor.unsaved.${id}`;
+
+/** Leaving with unsaved changes (another screen, a reload) keeps them for this browser tab. */
+export function keepUnsaved(): void {
+  const state = useEditor.getState();
+  if (state.phase !== 'ready') return;
+  try {
+    if (isDirty(state)) sessionStorage.setItem(unsavedKey(state.doc.id), JSON.stringify(state.doc));
+    else sessionStorage.removeItem(unsavedKey(state.doc.id));
+  } catch {
+    // Storage full or unavailable: nothing to offer back later.
+  }
+}
+
+export function forgetUnsaved(id: string): void {
+  try {
+    sessionStorage.removeItem(unsavedKey(id));
+  } catch {
+    // Unavailable storage holds nothing.
+  }
+}
+
+/** Unsaved changes kept from an earlier visit, if they differ from the saved document. */
+export function findUnsaved(doc: Doc): Doc | null {
+  try {
+    const kept = sessionStorage.getItem(unsavedKey(doc.id));
+    if (!kept || kept === JSON.stringify(doc)) return null;
+    const parsed = JSON.parse(kept) as Doc;
+    return parsed && Array.isArray(parsed.nodes) && parsed.id === doc.id ? parsed : null;
+  } catch {
+    return null;
+  }
 }
