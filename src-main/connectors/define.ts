@@ -119,6 +119,65 @@ export interface TriggerDefinition<P extends z.ZodType = z.ZodType, O extends z.
   matches?(params: z.output<P>, event: TriggerEvent, crm: CrmStore): boolean;
 }
 
+/** One delivery (or polled change) as the inbox stores it. */
+export interface ReceivedEvent {
+  /** The inbox event name, app-prefixed (`kanvo:record.created`), as the triggers' `events` list it. */
+  event: string;
+  payload: TriggerEvent;
+  /** Identifies the delivery (its id, or a hash of the body): a repeat within the window is a duplicate. */
+  dedupeKey: string;
+}
+
+/** A delivery that cannot be accepted; the receiver answers with `status` and this message. */
+export class WebhookRejection extends Error {
+  constructor(
+    readonly status: 400 | 401 | 422,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WebhookRejection';
+  }
+}
+
+/** What identifies a remote resource's state, to recognise the echo of our own write. */
+export interface EchoKey {
+  resourceId: string;
+  /** The fields the write set, normalised; an event carrying the same values is its echo. */
+  fields: Record<string, unknown>;
+}
+
+/**
+ * How a remote app's events reach Pipewright: by webhook (registered automatically where the app's
+ * API allows, else the user pastes the address), or by polling when no public address is set.
+ */
+export interface ConnectorWebhooks {
+  /** Turns a delivery's parsed JSON body into an inbox event; throws WebhookRejection (400) when malformed. */
+  receive(body: unknown, headers: Record<string, string | undefined>, receivedAt: string): ReceivedEvent;
+  /** Checks the signature of a delivery with the stored signing secret (apps that sign). */
+  verify?(rawBody: Buffer, headers: Record<string, string | undefined>, secret: string): boolean;
+  /** Registers `url` for these app event names; returns the remote webhook's id and signing secret. */
+  register?(connection: ResolvedConnection, url: string, events: string[], signal: AbortSignal): Promise<{ id: string; secret?: string }>;
+  /** Deletes a webhook registered by `register`. */
+  unregister?(connection: ResolvedConnection, id: string, signal: AbortSignal): Promise<void>;
+  /** The app's own event name of an inbox event name (`kanvo:record.created` → `record.created`). */
+  remoteEvent(inboxEvent: string): string;
+  /**
+   * The polling fallback: the changes since `cursor` (undefined on the first poll, which returns no
+   * events but a cursor) for these inbox event names, and the cursor to continue from. Dedupe keys
+   * are made of the resource id and its updated_at, so one change never yields two runs.
+   */
+  poll?(
+    connection: ResolvedConnection,
+    events: string[],
+    cursor: unknown,
+    signal: AbortSignal,
+  ): Promise<{ events: ReceivedEvent[]; cursor: unknown }>;
+  /** The resource a successful write changed, from the action's output (echo suppression). */
+  echoOfWrite?(actionKey: string, output: unknown): EchoKey | undefined;
+  /** The resource state an incoming event carries, in the same shape as echoOfWrite. */
+  echoOfEvent?(event: TriggerEvent): EchoKey | undefined;
+}
+
 export interface ConnectorDefinition {
   id: string;
   name: string;
@@ -129,6 +188,8 @@ export interface ConnectorDefinition {
   needsConnection: boolean;
   actions: ActionDefinition[];
   triggers: TriggerDefinition[];
+  /** Remote apps whose triggers receive webhooks or are polled. */
+  webhooks?: ConnectorWebhooks;
 }
 
 export function defineAction<I extends z.ZodType, O extends z.ZodType>(action: ActionDefinition<I, O>): ActionDefinition {

@@ -3,6 +3,7 @@ import type { ActionDefinition, PlannedRequest, ResolvedConnection, RunContext, 
 import type { ConnectorRegistry, ResolvedNode } from '../connectors/index.ts';
 import type { PlannedHttpRequest, RunMode, RunResult, RunStatus, StepStatus } from '../shared/runs.ts';
 import { nodeLabel, type RetryPolicy, type Workflow, type WorkflowNode } from '../shared/workflow.ts';
+import { CommitGroup } from '../store/commit-group.ts';
 import type { ChangeCause, CrmChange, CrmStore } from '../store/crm.ts';
 import type { Db } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
@@ -21,6 +22,8 @@ export interface EngineDeps {
   /** Credentials for a node's connection alias; resolved in the main process only. */
   resolveConnection?: (workflow: Workflow, node: WorkflowNode) => ResolvedConnection | undefined;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The connection's group commit (shared with the webhook receiver); default: the engine's own. */
+  commits?: CommitGroup;
 }
 
 export interface RunOptions {
@@ -33,8 +36,6 @@ export interface RunOptions {
   depth?: number;
   runId?: string;
 }
-
-const GROUP_COMMIT_MS = 10;
 
 /** A failure whose attempt row is already journaled. */
 class JournaledFailure {
@@ -101,12 +102,13 @@ export class Engine {
   private readonly abort = new AbortController();
   /** Changes the live CRM reports while a step runs (its writes are synchronous). */
   private liveChangeSink: CrmChange[] | null = null;
-  private batchOpen = false;
-  private batchStarted = 0;
+  /** Shared with the webhook receiver, so an event's ack and nearby runs' steps share one commit. */
+  private readonly commits: CommitGroup;
 
   constructor(private readonly deps: EngineDeps) {
     this.now = deps.now ?? (() => new Date());
     this.sleep = deps.sleep ?? sleep;
+    this.commits = deps.commits ?? new CommitGroup(deps.db);
   }
 
   /** Wire the live CrmStore's `onChange` here so live runs journal what each step changed. */
@@ -114,40 +116,14 @@ export class Engine {
     this.liveChangeSink?.push(change);
   };
 
-  /**
-   * Group commit: journal rows and local writes of synchronous steps, across runs, share one
-   * commit. Each step's write and its journal row still commit together (a savepoint inside the
-   * batch), so a crash loses whole steps or nothing. The batch is committed before anything that
-   * really waits (a remote call, a retry delay), as soon as the event loop is free, and after
-   * GROUP_COMMIT_MS at the latest, so no transaction is held across I/O.
-   */
-  private begin(): void {
-    if (this.batchOpen || this.deps.db.inTransaction) return;
-    this.deps.db.exec('BEGIN');
-    this.batchOpen = true;
-    this.batchStarted = performance.now();
-    setImmediate(() => this.commit());
-  }
-
-  /** Called between steps: commits once the batch is old enough. */
-  private commitIfDue(): void {
-    if (this.batchOpen && performance.now() - this.batchStarted >= GROUP_COMMIT_MS) this.commit();
-  }
-
-  private commit(): void {
-    if (!this.batchOpen) return;
-    this.batchOpen = false;
-    if (this.deps.db.inTransaction) this.deps.db.exec('COMMIT');
-  }
-
   private record(state: RunState, step: StepRecord): number {
-    this.begin();
+    this.commits.begin();
     state.log.push(step);
     return this.deps.journal.recordStep(state.id, step);
   }
 
   private finishRecord(state: RunState, id: number, step: StepRecord): void {
-    this.begin();
+    this.commits.begin();
     state.log.push(step);
     this.deps.journal.finishStep(id, step);
   }
@@ -155,13 +131,13 @@ export class Engine {
   /** Awaits a value only when it really is a promise, committing the batch first. */
   private async settle<T>(value: T | Promise<T>): Promise<T> {
     if (!isPromise(value)) return value;
-    this.commit();
+    this.commits.commit();
     return await value;
   }
 
   stop(): void {
     this.abort.abort(new Error('Pipewright is shutting down.'));
-    this.commit();
+    this.commits.commit();
   }
 
   async run(workflow: Workflow, event: TriggerEvent, options: RunOptions = {}): Promise<RunResult> {
@@ -176,7 +152,7 @@ export class Engine {
       mode: options.mode ?? (dryRun ? 'test' : 'live'),
       workflowVersion: options.workflowVersion ?? null,
     });
-    this.begin();
+    this.commits.begin();
     this.deps.journal.startRun({
       id: state.id,
       workflowId: workflow.id,
@@ -235,7 +211,7 @@ export class Engine {
       workflowVersion: stored.workflowVersion,
     });
     for (const step of this.deps.journal.steps(runId)) state.journaled.set(step.key, step);
-    this.begin();
+    this.commits.begin();
     if (options.retry) this.markInDoubtSteps(state);
     this.deps.journal.setStatus(runId, 'running');
     return this.execute(state);
@@ -263,7 +239,7 @@ export class Engine {
     base: Pick<RunState, 'id' | 'dryRun' | 'depth' | 'startedAt' | 'resumed' | 'mode' | 'workflowVersion'>,
   ): RunState {
     // The copy is read through another connection: it must see everything written so far.
-    if (base.dryRun) this.commit();
+    if (base.dryRun) this.commits.commit();
     const dry = base.dryRun ? createDryRunCrm(this.deps.db, this.now) : undefined;
     return {
       ...base,
@@ -307,10 +283,10 @@ export class Engine {
     }
     const summary = state.dry ? { changes: summarizeChanges(state.dry.changes), requests: state.requests } : null;
     const finished = { status, finishedAt: status === 'waiting' ? null : this.now().toISOString(), resumeAt, error, summary };
-    this.begin();
+    this.commits.begin();
     this.deps.journal.finishRun(state.id, finished);
-    if (state.dryRun || finished.status !== 'succeeded') this.commit();
-    else this.commitIfDue();
+    if (state.dryRun || finished.status !== 'succeeded') this.commits.commit();
+    else this.commits.commitIfDue();
     if (state.resumed) return this.result(state.id, state.workflow);
     const stored: StoredRun = {
       id: state.id,
@@ -351,7 +327,7 @@ export class Engine {
         continue;
       }
       const outcome = await this.runNode(state, node, key, scope);
-      this.commitIfDue();
+      this.commits.commitIfDue();
       (scope.steps as Record<string, unknown>)[nodeId] = { output: outcome.output, status: outcome.status };
       const resolved = state.plan.resolved.get(nodeId);
       if (resolved?.kind === 'action' && resolved.action.flow === 'loop' && outcome.status === 'succeeded') {
@@ -462,7 +438,7 @@ export class Engine {
           this.record(state, { ...base, status: 'failed', input, error: message, durationMs: performance.now() - started });
         }
         if (isRetryable(cause) && attempt < policy.maxAttempts && !state.signal.aborted) {
-          this.commit();
+          this.commits.commit();
           await this.sleep(retryDelay(attempt, policy, cause), state.signal);
           continue;
         }
@@ -542,7 +518,7 @@ export class Engine {
       const sink: CrmChange[] = state.dry ? state.dry.changes : [];
       const mark = sink.length;
       if (!state.dry) this.liveChangeSink = sink;
-      this.begin();
+      this.commits.begin();
       try {
         return state.crm.transaction(() => {
           const output = state.crm.withCause(ctx.cause, () => action.run(ctx));
@@ -590,7 +566,7 @@ export class Engine {
     // A remote write is journaled as running first: after a crash, its unknown outcome is seen.
     const rowId = remoteWrite ? this.record(state, { ...base, status: 'running', input }) : undefined;
     // The "running" row must be durable before the request leaves.
-    if (rowId !== undefined) this.commit();
+    if (rowId !== undefined) this.commits.commit();
     let output: unknown;
     try {
       output = await this.settle(action.run(ctx));

@@ -2,7 +2,19 @@ import type { Db } from './db.ts';
 
 /** The event inbox: every event that may start runs is committed here before it is processed. */
 
-export type InboxStatus = 'pending' | 'processed' | 'no_match' | 'duplicate' | 'loop_stopped' | 'failed';
+export type InboxStatus = 'pending' | 'processed' | 'no_match' | 'duplicate' | 'echo' | 'loop_stopped' | 'rejected' | 'failed';
+
+/** Statuses an event ends in (a pending one is waiting to be processed). */
+export const INBOX_STATUSES: readonly InboxStatus[] = [
+  'pending',
+  'processed',
+  'no_match',
+  'duplicate',
+  'echo',
+  'loop_stopped',
+  'rejected',
+  'failed',
+];
 
 export interface InboxEvent {
   id: number;
@@ -15,6 +27,9 @@ export interface InboxEvent {
   causeWorkflowId: string | null;
   depth: number;
   note: string | null;
+  /** The workflow a webhook delivery was addressed to (its hook); null: any live workflow that listens. */
+  workflowId: string | null;
+  processedAt: string | null;
 }
 
 interface Row {
@@ -28,6 +43,8 @@ interface Row {
   cause_workflow_id: string | null;
   depth: number;
   note: string | null;
+  workflow_id: string | null;
+  processed_at: string | null;
 }
 
 const toEvent = (r: Row): InboxEvent => ({
@@ -41,6 +58,8 @@ const toEvent = (r: Row): InboxEvent => ({
   causeWorkflowId: r.cause_workflow_id,
   depth: r.depth,
   note: r.note,
+  workflowId: r.workflow_id,
+  processedAt: r.processed_at,
 });
 
 export interface NewInboxEvent {
@@ -52,6 +71,10 @@ export interface NewInboxEvent {
   causeRunId?: string | null;
   causeWorkflowId?: string | null;
   depth?: number;
+  workflowId?: string | null;
+  /** Recorded already settled (a rejected delivery, an echo); default pending. */
+  status?: InboxStatus;
+  note?: string | null;
 }
 
 export class Inbox {
@@ -61,8 +84,9 @@ export class Inbox {
 
   constructor(private readonly db: Db) {
     this.insert = db.prepare(
-      `INSERT INTO inbox (source, event, payload, dedupe_key, received_at, cause_run_id, cause_workflow_id, depth)
-       VALUES (@source, @event, @payload, @dedupeKey, @receivedAt, @causeRunId, @causeWorkflowId, @depth)
+      `INSERT INTO inbox (source, event, payload, dedupe_key, received_at, cause_run_id, cause_workflow_id, depth, workflow_id, status, note, processed_at)
+       VALUES (@source, @event, @payload, @dedupeKey, @receivedAt, @causeRunId, @causeWorkflowId, @depth, @workflowId, @status, @note,
+               CASE WHEN @status = 'pending' THEN NULL ELSE @receivedAt END)
        ON CONFLICT DO NOTHING`,
     );
     this.mark = db.prepare('UPDATE inbox SET status = @status, processed_at = @at, note = @note WHERE id = @id');
@@ -80,8 +104,50 @@ export class Inbox {
       causeRunId: event.causeRunId ?? null,
       causeWorkflowId: event.causeWorkflowId ?? null,
       depth: event.depth ?? 0,
+      workflowId: event.workflowId ?? null,
+      status: event.status ?? 'pending',
+      note: event.note ?? null,
     });
     return result.changes > 0 ? Number(result.lastInsertRowid) : undefined;
+  }
+
+  /** The event that already holds this dedupe key. */
+  byDedupeKey(source: string, dedupeKey: string): InboxEvent | undefined {
+    const row = this.db.prepare('SELECT * FROM inbox WHERE source = ? AND dedupe_key = ?').get(source, dedupeKey) as Row | undefined;
+    return row ? toEvent(row) : undefined;
+  }
+
+  /**
+   * Adds an event, or, when its dedupe key was seen before, records the repeat as a duplicate of
+   * the first (shown in the events list, never processed). Returns the new row's id and whether it
+   * was a duplicate.
+   */
+  addOrRecordDuplicate(event: NewInboxEvent): { id: number; duplicateOf?: number } {
+    const id = this.add(event);
+    if (id !== undefined) return { id };
+    const first = event.dedupeKey ? this.byDedupeKey(event.source, event.dedupeKey) : undefined;
+    const repeat = this.add({
+      ...event,
+      dedupeKey: null,
+      status: 'duplicate',
+      note: first ? `The same delivery as event #${first.id}; not processed again.` : 'A repeated delivery; not processed again.',
+    }) as number;
+    return { id: repeat, duplicateOf: first?.id };
+  }
+
+  /** Queues a copy of an event to be processed again (the user's "replay"); returns the copy's id. */
+  replay(id: number, at: string): number {
+    const original = this.get(id);
+    if (!original) throw new Error(`There is no event #${id}.`);
+    if (original.status === 'rejected') throw new Error(`Event #${id} was rejected when it arrived; there is nothing to replay.`);
+    return this.add({
+      source: original.source,
+      event: original.event,
+      payload: original.payload,
+      receivedAt: at,
+      workflowId: original.workflowId,
+      note: `Replay of event #${id}.`,
+    }) as number;
   }
 
   pending(limit = 100): InboxEvent[] {
@@ -97,10 +163,29 @@ export class Inbox {
     return row ? toEvent(row) : undefined;
   }
 
-  list(filter: { status?: InboxStatus; limit?: number } = {}): InboxEvent[] {
-    const rows = filter.status
-      ? this.db.prepare('SELECT * FROM inbox WHERE status = ? ORDER BY id DESC LIMIT ?').all(filter.status, filter.limit ?? 100)
-      : this.db.prepare('SELECT * FROM inbox ORDER BY id DESC LIMIT ?').all(filter.limit ?? 100);
-    return (rows as Row[]).map(toEvent);
+  /** Newest first; `before` pages back from an id. */
+  list(filter: { status?: InboxStatus; workflowId?: string; before?: number; limit?: number } = {}): InboxEvent[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.status) {
+      where.push('status = ?');
+      args.push(filter.status);
+    }
+    if (filter.workflowId) {
+      where.push('(workflow_id = ? OR id IN (SELECT event_id FROM runs WHERE workflow_id = ? AND event_id IS NOT NULL))');
+      args.push(filter.workflowId, filter.workflowId);
+    }
+    if (filter.before !== undefined) {
+      where.push('id < ?');
+      args.push(filter.before);
+    }
+    const sql = `SELECT * FROM inbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, filter.limit ?? 100) as Row[]).map(toEvent);
+  }
+
+  /** How many events are in each status. */
+  counts(): Partial<Record<InboxStatus, number>> {
+    const rows = this.db.prepare('SELECT status, COUNT(*) AS n FROM inbox GROUP BY status').all() as { status: InboxStatus; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 }

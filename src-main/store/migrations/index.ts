@@ -1,6 +1,7 @@
 import { crmSchema } from './001-crm.ts';
 import { engineSchema } from './002-engine.ts';
 import { connectionsSchema } from './003-connections.ts';
+import { liveSchema } from './004-live.ts';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,5 @@ export const migrations: Migration[] = [
   { version: 1, name: 'crm', sql: crmSchema },
   { version: 2, name: 'engine', sql: engineSchema },
   { version: 3, name: 'connections', sql: connectionsSchema },
+  { version: 4, name: 'live', sql: liveSchema },
 ];
