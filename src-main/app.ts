@@ -2,17 +2,24 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConnectorDefinition, TriggerEvent } from './connectors/define.ts';
 import { builtInConnectors, ConnectorRegistry } from './connectors/index.ts';
+import { Activation, DEFAULT_POLL_SECONDS, type LiveSettings, type TriggerHookInfo } from './engine/activation.ts';
 import { Dispatcher } from './engine/dispatcher.ts';
+import { rememberingWrites } from './engine/echo-memory.ts';
+import { DEFAULT_PAUSE_AFTER_FAILURES, FailureGuard } from './engine/failure-guard.ts';
 import { InProcessQueue, type RunQueue } from './engine/queue.ts';
 import { Engine } from './engine/runner.ts';
 import { Scheduler } from './engine/scheduler.ts';
 import { type Validation, validateWorkflow } from './engine/validate.ts';
+import { type DeliveryHeaders, type IntakeAnswer, WebhookIntake } from './engine/webhook-intake.ts';
 import type { RunMode, RunResult, RunStatus } from './shared/runs.ts';
 import { describeSchemaIssues, Workflow, type WorkflowIssue } from './shared/workflow.ts';
+import { CommitGroup } from './store/commit-group.ts';
 import { ConnectionStore } from './store/connections.ts';
 import { type CrmChange, CrmStore } from './store/crm.ts';
 import { type Db, openDatabase } from './store/db.ts';
 import { seedDemoWorkspace } from './store/demo.ts';
+import { EchoStore } from './store/echoes.ts';
+import { HookStore } from './store/hooks.ts';
 import { Inbox } from './store/inbox.ts';
 import { RunJournal } from './store/runs.ts';
 import { loadKey, SecretStore } from './store/secrets.ts';
@@ -26,6 +33,8 @@ export interface AppOptions {
   demo?: boolean;
   /** Runs executed at once by the queue. */
   concurrency?: number;
+  /** Runs of one workflow executed at once (default 4). */
+  perWorkflowConcurrency?: number;
   /** The connectors available (default: the built-in ones). */
   connectors?: readonly ConnectorDefinition[];
   /** The key secrets are encrypted with (32 bytes); the Electron shell keeps it in safeStorage. Default: loadKey(). */
@@ -71,6 +80,12 @@ export class App {
   readonly settings: SettingsStore;
   readonly secrets: SecretStore;
   readonly connections: ConnectionStore;
+  readonly hooks: HookStore;
+  readonly echoes: EchoStore;
+  /** Group commit shared by the engine and the webhook receiver. */
+  readonly commits: CommitGroup;
+  readonly activation: Activation;
+  readonly intake: WebhookIntake;
   readonly engine: Engine;
   readonly queue: RunQueue;
   readonly dispatcher: Dispatcher;
@@ -80,12 +95,17 @@ export class App {
   // Listener sets stay empty (and cost nothing) unless a UI transport subscribes.
   private readonly runListeners = new Set<(update: RunUpdate) => void>();
   private readonly crmListeners = new Set<(change: CrmChange) => void>();
+  private readonly workflowListeners = new Set<(workflowId: string) => void>();
+  private readonly failures: FailureGuard;
 
   constructor(readonly options: AppOptions) {
     this.now = options.now ?? (() => new Date());
-    this.registry = new ConnectorRegistry(options.connectors ?? builtInConnectors);
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     this.db = openDatabase(join(options.dataDir, 'pipewright.db'));
+    this.commits = new CommitGroup(this.db);
+    this.echoes = new EchoStore(this.db, this.now);
+    this.hooks = new HookStore(this.db, this.now);
+    this.registry = new ConnectorRegistry(rememberingWrites(options.connectors ?? builtInConnectors, this.echoes));
     this.inbox = new Inbox(this.db);
     this.journal = new RunJournal(this.db);
     this.workflows = new WorkflowStore(this.db, this.now);
@@ -127,6 +147,7 @@ export class App {
       journal: this.journal,
       registry: this.registry,
       now: this.now,
+      commits: this.commits,
       resolveConnection: (workflow, node) => this.connections.resolveFor(workflow, node),
     });
     this.engine = engine;
@@ -135,8 +156,9 @@ export class App {
         if (this.runListeners.size) this.notifyStored(runId, 'running');
         const result = await this.engine.resume(runId, (id, version) => this.workflows.document(id, version));
         this.notifyRun(result);
+        if (result.mode === 'live' && !result.dryRun) this.watchFailures(result);
       },
-      options.concurrency ?? 8,
+      { concurrency: options.concurrency ?? 8, perGroup: options.perWorkflowConcurrency ?? 4 },
       (runId, err) => {
         console.error(`Run ${runId} could not be executed: ${(err as Error).message}`);
         this.notifyStored(runId);
@@ -160,6 +182,48 @@ export class App {
       now: this.now,
       onEvent: () => this.dispatcher.poke(),
     });
+    this.failures = new FailureGuard(() => this.settings.get('workflows.pauseAfterFailures', DEFAULT_PAUSE_AFTER_FAILURES));
+    this.intake = new WebhookIntake({
+      hooks: this.hooks,
+      inbox: this.inbox,
+      commits: this.commits,
+      registry: this.registry,
+      connections: this.connections,
+      echoes: this.echoes,
+      now: this.now,
+      onEvent: () => this.dispatcher.poke(),
+    });
+    this.activation = new Activation({
+      hooks: this.hooks,
+      registry: this.registry,
+      connections: this.connections,
+      inbox: this.inbox,
+      echoes: this.echoes,
+      commits: this.commits,
+      settings: () => this.liveSettings(),
+      now: this.now,
+      onEvent: () => this.dispatcher.poke(),
+      onHookChanged: (token) => this.intake.forget(token),
+    });
+  }
+
+  /** Where webhooks reach this computer from the internet, and how often triggers without one poll. */
+  liveSettings(): LiveSettings {
+    const publicUrl = this.settings.get<string>('webhooks.publicUrl', '').trim();
+    return {
+      ...(publicUrl ? { publicUrl } : {}),
+      pollSeconds: this.settings.get('webhooks.pollSeconds', DEFAULT_POLL_SECONDS),
+    };
+  }
+
+  /** One webhook delivery to `/hooks/<token>`: answered once the event is durably in the inbox. */
+  receiveWebhook(token: string, rawBody: Buffer, headers: DeliveryHeaders): Promise<IntakeAnswer> {
+    return this.intake.receive(token, rawBody, headers);
+  }
+
+  /** How each remote trigger of a workflow receives its events (address, registration, polling, problems). */
+  triggerHooks(workflowId: string): TriggerHookInfo[] {
+    return this.activation.info(workflowId);
   }
 
   /**
@@ -172,6 +236,16 @@ export class App {
     for (const runId of this.journal.interrupted()) this.queue.enqueue(runId);
     this.dispatcher.processPending();
     this.scheduler.start();
+    // Remote triggers of live workflows get (or keep) their hooks; problems are kept on the hook.
+    for (const { workflow } of this.workflows.live()) {
+      this.activation.activate(workflow).catch((err) => console.error(`Could not start the triggers of ${workflow.name}: ${err}`));
+    }
+    this.activation.start();
+  }
+
+  /** Polls every trigger that has no public webhook address now (tests, "check now" in the UI). */
+  async pollNow(): Promise<void> {
+    await this.activation.pollAll((id) => this.workflows.document(id));
   }
 
   validate(doc: unknown): Validation {
@@ -201,11 +275,18 @@ export class App {
     if (row.status === 'live') {
       if (!validation.ok) this.workflows.setStatus(row.id, 'draft');
       this.scheduler.refresh();
+      const refresh = validation.ok ? this.activation.activate(workflow) : this.activation.deactivate(row.id, workflow);
+      refresh.catch((err) => console.error(`Could not update the triggers of ${workflow.name}: ${err}`));
     }
     return { row: this.workflows.get(row.id) as WorkflowRow, workflow, issues: validation.ok ? [] : validation.issues };
   }
 
-  setLive(id: string, live: boolean): WorkflowRow {
+  /**
+   * Turns a workflow on or off. The status changes at once; remote triggers are then connected
+   * (webhook registered, or polling started) or disconnected before the promise resolves. Problems
+   * connecting do not undo going live: they are shown on the trigger (`triggerHooks`).
+   */
+  async setLive(id: string, live: boolean): Promise<WorkflowRow> {
     const doc = this.workflows.document(id);
     if (!doc) throw new Error(`There is no workflow "${id}".`);
     if (live) {
@@ -213,8 +294,29 @@ export class App {
       if (!validation.ok) throw new InvalidWorkflowError(validation.issues);
     }
     this.workflows.setStatus(id, live ? 'live' : 'draft');
+    this.failures.reset(id);
     this.scheduler.refresh();
+    if (live) await this.activation.activate(doc);
+    else await this.activation.deactivate(id, doc);
     return this.workflows.get(id) as WorkflowRow;
+  }
+
+  /** Deletes a workflow with its history; its remote webhooks are deleted first. */
+  async removeWorkflow(id: string): Promise<boolean> {
+    await this.activation.deactivate(id, this.workflows.document(id));
+    const removed = this.workflows.remove(id);
+    if (removed) this.scheduler.refresh();
+    return removed;
+  }
+
+  /** Pauses a live workflow whose runs keep failing, and tells the UI. */
+  private watchFailures(result: RunResult): void {
+    const reason = this.failures.record(result.workflowId, result.status, result.error ?? undefined);
+    if (!reason || this.workflows.get(result.workflowId)?.status !== 'live') return;
+    this.workflows.setStatus(result.workflowId, 'paused', reason);
+    this.scheduler.refresh();
+    console.warn(`Workflow ${result.workflowName}: ${reason}`);
+    for (const listener of this.workflowListeners) listener(result.workflowId);
   }
 
   /** The event a test run starts with: the workflow's own sample, else its trigger's sample. */
@@ -265,6 +367,12 @@ export class App {
     return () => this.runListeners.delete(listener);
   }
 
+  /** Calls `listener` when Pipewright itself changes a workflow's status (pausing it after failures). Returns an unsubscribe. */
+  onWorkflowChanged(listener: (workflowId: string) => void): () => void {
+    this.workflowListeners.add(listener);
+    return () => this.workflowListeners.delete(listener);
+  }
+
   /** Calls `listener` for every change of the live CRM store (synchronously, inside the write). Returns an unsubscribe. */
   onCrmChanged(listener: (change: CrmChange) => void): () => void {
     this.crmListeners.add(listener);
@@ -299,6 +407,7 @@ export class App {
   }
 
   async close(): Promise<void> {
+    this.activation.stop();
     this.scheduler.stop();
     this.dispatcher.stop();
     this.engine.stop();

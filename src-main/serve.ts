@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { type App, createApp } from './app.ts';
+import { startWebhooks } from './server/hooks.ts';
 import { PortInUseError, type RunningServer, startServer } from './server/http.ts';
 import { ensureRenderer } from './server/renderer-build.ts';
 
@@ -11,6 +12,8 @@ export interface ServeOptions {
   port?: number;
   /** Open the default browser at the URL. */
   open?: boolean;
+  /** The webhook receiver's port (default: the `webhooks.port` setting, else 4311; 0 picks a free one). */
+  hookPort?: number;
 }
 
 export const DEFAULT_PORT = 4310;
@@ -34,13 +37,16 @@ export async function serve(options: ServeOptions): Promise<number> {
     }
     throw e;
   }
+  const hooks = await startWebhooks(app, { port: options.hookPort, warn: err });
   // Live processing starts only once the UI can be reached: a failed start leaves no half-run engine.
   app.start();
   out(`Pipewright is running at ${server.url}`);
+  if (hooks) out(`Webhooks are received at ${hooks.origin}/hooks/… (see Settings to reach them from the internet).`);
   out('Open that link to use it (it carries this session’s key). Press Ctrl+C to stop.');
   if (options.open) openBrowser(server.url);
   await stopSignal();
   out('Stopping Pipewright…');
+  await hooks?.close();
   await shutdown(server, app);
   return 0;
 }

@@ -19,6 +19,7 @@ import { type Api, createApi } from '../api.ts';
 import { type App, createApp } from '../app.ts';
 import { defaultDataDir } from '../paths.ts';
 import { DEFAULT_CSP, headerCsp } from '../server/csp.ts';
+import { type RunningHookServer, startWebhooks } from '../server/hooks.ts';
 import { staticResponse } from '../server/static.ts';
 import { forwardEvents, registerIpc } from './ipc.ts';
 
@@ -43,6 +44,7 @@ const PAGE_HEADERS: Record<string, string> = {
 
 let core: App | undefined;
 let api: Api | undefined;
+let hooks: RunningHookServer | undefined;
 let win: BrowserWindow | undefined;
 let tray: Tray | undefined;
 let quitting = false;
@@ -237,6 +239,7 @@ async function start(): Promise<void> {
   api.subscribe((event) => {
     if (event === 'workflows.changed') updateTray();
   });
+  hooks = await startWebhooks(core);
   core.start();
   createMenu(dataDir);
   createTray();
@@ -245,6 +248,7 @@ async function start(): Promise<void> {
 
 async function shutdown(): Promise<void> {
   api?.close();
+  await hooks?.close();
   await core?.close();
 }
 

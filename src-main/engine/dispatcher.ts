@@ -46,7 +46,7 @@ export class Dispatcher {
 
   /** Processes every pending event; returns the ids of the runs it started. */
   processPending(): string[] {
-    const started: string[] = [];
+    const started: { runId: string; workflowId: string }[] = [];
     for (;;) {
       const batch = this.deps.inbox.pending(200);
       if (batch.length === 0) break;
@@ -56,18 +56,18 @@ export class Dispatcher {
       create();
       if (batch.length < 200) break;
     }
-    for (const runId of started) this.deps.queue.enqueue(runId);
-    return started;
+    for (const { runId, workflowId } of started) this.deps.queue.enqueue(runId, workflowId);
+    return started.map((s) => s.runId);
   }
 
-  private dispatch(event: InboxEvent): string[] {
+  private dispatch(event: InboxEvent): { runId: string; workflowId: string }[] {
     const at = this.deps.now().toISOString();
     const payload = event.payload as unknown as TriggerEvent & { workflow_id?: string };
-    const candidates =
-      event.source === 'schedule'
-        ? this.deps.workflows.live().filter((w) => w.workflow.id === payload.workflow_id)
-        : this.deps.workflows.live(this.deps.registry.triggersFor(event.event));
-    const runIds: string[] = [];
+    // A webhook delivery or a schedule is addressed to one workflow; a local change to every listener.
+    const target = event.workflowId ?? (event.source === 'schedule' ? payload.workflow_id : undefined);
+    const listening = this.deps.workflows.live(target ? undefined : this.deps.registry.triggersFor(event.event));
+    const candidates = target ? listening.filter((w) => w.workflow.id === target) : listening;
+    const runIds: { runId: string; workflowId: string }[] = [];
     let stoppedByGuard = 0;
     for (const { row, workflow } of candidates) {
       const trigger = workflow.nodes.find((n) => n.type === row.triggerType);
@@ -95,7 +95,7 @@ export class Dispatcher {
         depth: event.depth,
         startedAt: at,
       });
-      runIds.push(id);
+      runIds.push({ runId: id, workflowId: workflow.id });
     }
     if (runIds.length) this.deps.inbox.markDone(event.id, 'processed', at, `${runIds.length} run(s) started`);
     else if (stoppedByGuard) {
@@ -105,6 +105,10 @@ export class Dispatcher {
         at,
         `Not run: it was caused by a chain of ${event.depth} workflow runs (limit reached).`,
       );
+    } else if (target && candidates.length === 0) {
+      const row = this.deps.workflows.get(target);
+      const why = row?.status === 'paused' ? `the workflow is paused (${row.pausedReason ?? 'by you'})` : 'the workflow is not live';
+      this.deps.inbox.markDone(event.id, 'no_match', at, `Not run: ${why}. Replay it once the workflow is live again.`);
     } else this.deps.inbox.markDone(event.id, 'no_match', at);
     return runIds;
   }

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Db } from './db.ts';
 
+/** The note of an event recorded as an echo. */
+export const ECHO_NOTE = 'It only carries back a change Pipewright itself made, so it was not run again.';
+
 /** How long a write of ours is remembered: an app's webhook for it arrives well within this. */
 export const ECHO_WINDOW_MS = 10 * 60 * 1000;
 

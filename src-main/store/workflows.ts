@@ -11,6 +11,8 @@ export interface WorkflowRow {
   triggerType: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Why Pipewright paused it (too many failed runs in a row); null otherwise. */
+  pausedReason: string | null;
 }
 
 export interface WorkflowVersion {
@@ -27,6 +29,7 @@ interface Row {
   trigger_type: string | null;
   created_at: string;
   updated_at: string;
+  paused_reason: string | null;
 }
 
 const toRow = (r: Row): WorkflowRow => ({
@@ -37,6 +40,7 @@ const toRow = (r: Row): WorkflowRow => ({
   triggerType: r.trigger_type,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  pausedReason: r.paused_reason,
 });
 
 /** Saved workflows; every save is a new version, so history is never lost. */
@@ -109,10 +113,11 @@ export class WorkflowStore {
     ).map((r) => ({ version: r.version, note: r.note, createdAt: r.created_at }));
   }
 
-  setStatus(id: string, status: WorkflowStatus): void {
+  /** Sets the status; `reason` says why a workflow was paused (cleared by any other status). */
+  setStatus(id: string, status: WorkflowStatus, reason?: string): void {
     const result = this.db
-      .prepare('UPDATE workflows SET status = ?, updated_at = ? WHERE id = ?')
-      .run(status, this.now().toISOString(), id);
+      .prepare('UPDATE workflows SET status = ?, paused_reason = ?, updated_at = ? WHERE id = ?')
+      .run(status, status === 'paused' ? (reason ?? null) : null, this.now().toISOString(), id);
     if (result.changes === 0) throw new Error(`There is no workflow "${id}".`);
     this.forget(id);
   }
