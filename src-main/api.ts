@@ -9,6 +9,9 @@ import {
   type EventName,
   type EventPayload,
   events,
+  type InboxEventDetail,
+  InboxEventStatus,
+  type InboxEventSummary,
   type Issue,
   isMethod,
   type Method,
@@ -17,8 +20,10 @@ import {
   TriggerEventInput,
   type WorkflowSummary,
 } from './shared/contract.ts';
+import type { RunSummary } from './shared/runs.ts';
 import type { Workflow } from './shared/workflow.ts';
 import { type CrmChange, CrmError } from './store/crm.ts';
+import type { InboxEvent } from './store/inbox.ts';
 import type { NodeInfo, WorkflowRunSummary } from './store/runs.ts';
 import type { WorkflowRow } from './store/workflows.ts';
 
@@ -130,10 +135,10 @@ export function createApi(app: App, options: ApiOptions): Api {
         throw err;
       }
     },
-    'workflows.setLive': ({ id, live }) => {
+    'workflows.setLive': async ({ id, live }) => {
       if (!app.workflows.get(id)) throw notFound(id);
       try {
-        app.setLive(id, live);
+        await app.setLive(id, live);
         hub.emit('workflows.changed', { id });
         return { ok: true as const, workflow: summaryOf(id) };
       } catch (err) {
@@ -150,9 +155,9 @@ export function createApi(app: App, options: ApiOptions): Api {
       hub.emit('workflows.changed', { id: row.id });
       return summaryOf(row.id);
     },
-    'workflows.delete': ({ id }) => {
+    'workflows.delete': async ({ id }) => {
       const row = app.workflows.get(id);
-      const deleted = app.workflows.remove(id);
+      const deleted = await app.removeWorkflow(id);
       // A live workflow may have a schedule; the scheduler must forget it.
       if (row?.status === 'live') app.scheduler.refresh();
       if (deleted) hub.emit('workflows.changed', { id });
@@ -214,6 +219,24 @@ export function createApi(app: App, options: ApiOptions): Api {
       return options as MethodOutput<'runs.sampleEvents'>;
     },
 
+    'events.list': ({ status, workflowId, before, limit }) => {
+      const counts = app.inbox.counts();
+      return {
+        events: app.inbox.list({ status, workflowId, before, limit }).map((event) => describeEvent(app, event)),
+        counts: Object.fromEntries(InboxEventStatus.options.map((s) => [s, counts[s] ?? 0])) as Record<InboxEventStatus, number>,
+      };
+    },
+    'events.get': ({ id }) => eventDetail(app, eventOf(id)),
+    'events.replay': ({ id }) => {
+      const event = eventOf(id);
+      if (event.status === 'rejected') {
+        throw new ApiError(400, `Event #${id} was rejected when it arrived; there is nothing to replay.`, 'id');
+      }
+      const copy = app.inbox.replay(id, app.now().toISOString());
+      app.dispatcher.poke();
+      return { id: copy };
+    },
+
     'crm.schema': () => ({
       objectTypes: app.crm.listObjectTypes(),
       pipelines: app.crm.listPipelines(),
@@ -232,6 +255,12 @@ export function createApi(app: App, options: ApiOptions): Api {
       return { ok: true };
     },
   };
+
+  function eventOf(id: number): InboxEvent {
+    const event = app.inbox.get(id);
+    if (!event) throw new ApiError(404, `There is no event #${id}.`, 'id');
+    return event;
+  }
 
   async function call(method: string, input: unknown): Promise<CallResult> {
     if (!isMethod(method)) return failure(404, { error: `There is no method "${method}".` });
@@ -272,6 +301,115 @@ function nodeInfoOf(workflow: Workflow | undefined): NodeInfo {
   const nodes = new Map((workflow?.nodes ?? []).map((n) => [n.id, n]));
   // A deleted workflow's runs stay in the journal: show them with their step ids.
   return (id) => ({ name: nodes.get(id)?.name ?? id, type: nodes.get(id)?.type ?? '' });
+}
+
+// ----- Events (the inbox) as the events screen and `pipewright events` show them -----------------
+
+/** One event as the events list shows it: its source and name in plain words, and what it is about. */
+export function describeEvent(app: App, event: InboxEvent): InboxEventSummary {
+  return {
+    id: event.id,
+    source: event.source,
+    sourceLabel: sourceLabel(app, event.source),
+    event: event.event,
+    eventLabel: eventLabel(app, event.event),
+    status: event.status,
+    receivedAt: event.receivedAt,
+    processedAt: event.processedAt,
+    note: event.note,
+    workflowId: event.workflowId,
+    depth: event.depth,
+    summary: summarizePayload(event.payload),
+  };
+}
+
+/** An event in full: its payload, its cause and the runs it started. */
+export function eventDetail(app: App, event: InboxEvent): InboxEventDetail {
+  return {
+    ...describeEvent(app, event),
+    payload: event.payload,
+    causeRunId: event.causeRunId,
+    causeWorkflowId: event.causeWorkflowId,
+    runs: runsStartedBy(app, event),
+  };
+}
+
+function sourceLabel(app: App, source: string): string {
+  if (source === 'schedule') return 'Schedule';
+  return app.registry.connectors.find((c) => c.id === source)?.name ?? plainWords(source);
+}
+
+/** The label of the trigger that listens to the event ("Record created"), else its name in words. */
+function eventLabel(app: App, name: string): string {
+  if (name === 'schedule') return 'Scheduled time';
+  const trigger = app.registry.resolve(app.registry.triggersFor(name)[0] ?? '');
+  if (trigger?.kind === 'trigger') return trigger.trigger.label;
+  return plainWords(name.slice(name.indexOf(':') + 1));
+}
+
+/** `task.updated` → "Task updated", `ContactCreate` → "Contact create". */
+function plainWords(name: string): string {
+  const words = name
+    .replace(/[._:-]+/g, ' ')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .trim()
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+const SUMMARY_MAX = 120;
+
+const asObject = (value: unknown): Record<string, unknown> | undefined =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+const textOf = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
+
+/**
+ * What an event is about, in one line: the record's title or the contact's name, the email, and
+ * what changed (a new stage, a tag). Payloads follow each app's shape, so this looks for the
+ * fields those shapes share rather than knowing every app.
+ */
+export function summarizePayload(payload: unknown): string {
+  const outer = asObject(payload) ?? {};
+  const data = asObject(outer.data) ?? outer;
+  const inner = asObject(data.data) ?? asObject(data.fields) ?? {};
+  const person = [textOf(data.first_name ?? data.firstName), textOf(data.last_name ?? data.lastName)].filter(Boolean).join(' ');
+  const form = textOf(data.form);
+  const name = person || textOf(data.name) || textOf(data.title) || (form ? `Form "${form}"` : undefined);
+  const email = textOf(data.email) ?? textOf(inner.email);
+  const parts = [name, email === name ? undefined : email];
+  const stage = textOf(data.to_stage);
+  if (stage) parts.push(`→ ${stage}`);
+  const tag = textOf(data.tag);
+  if (tag) parts.push(`tagged "${tag}"`);
+  const scheduledFor = textOf(data.scheduledFor);
+  if (scheduledFor) parts.push(`Scheduled for ${scheduledFor.slice(0, 16).replace('T', ' ')} UTC`);
+  // A refused webhook delivery keeps why it was refused, not a record.
+  if (!parts.some(Boolean)) parts.push(textOf(outer.reason));
+  const line = parts.filter(Boolean).join(' · ');
+  return line.length > SUMMARY_MAX ? `${line.slice(0, SUMMARY_MAX - 1)}…` : line;
+}
+
+const RUN_PAGE = 200;
+/** How many newer runs are looked through for an event's runs before giving up. */
+const RUN_SCAN_LIMIT = 2_000;
+
+/**
+ * The runs an event started. The dispatcher starts them in the same moment it marks the event
+ * processed, so they are the live runs started at `processedAt` that carry the event's id. The
+ * journal has no lookup by event yet, so this pages back through the runs started since then.
+ */
+export function runsStartedBy(app: App, event: InboxEvent): RunSummary[] {
+  const at = event.processedAt;
+  if (event.status !== 'processed' || !at) return [];
+  const found: RunSummary[] = [];
+  for (let offset = 0; offset < RUN_SCAN_LIMIT; offset += RUN_PAGE) {
+    const page = app.journal.list({ since: at, mode: 'live', limit: RUN_PAGE, offset });
+    for (const run of page) {
+      if (run.startedAt === at && app.journal.getRun(run.runId)?.eventId === event.id) found.push(run);
+    }
+    if (page.length < RUN_PAGE) break;
+  }
+  return found;
 }
 
 /**
@@ -376,9 +514,11 @@ class EventHub {
     if (!this.detach) {
       const offRuns = this.app.onRunUpdated((update: RunUpdate) => this.emit('run.updated', update));
       const offCrm = this.app.onCrmChanged((change) => this.crmChanged(change));
+      const offWorkflows = this.app.onWorkflowChanged((id) => this.emit('workflows.changed', { id }));
       this.detach = () => {
         offRuns();
         offCrm();
+        offWorkflows();
       };
     }
     return () => {

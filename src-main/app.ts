@@ -240,7 +240,7 @@ export class App {
     for (const { workflow } of this.workflows.live()) {
       this.activation.activate(workflow).catch((err) => console.error(`Could not start the triggers of ${workflow.name}: ${err}`));
     }
-    this.activation.start();
+    this.activation.start((id) => this.workflows.document(id));
   }
 
   /** Polls every trigger that has no public webhook address now (tests, "check now" in the UI). */

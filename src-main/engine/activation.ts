@@ -102,11 +102,10 @@ export class Activation {
     for (const hook of this.deps.hooks.forWorkflow(workflowId)) await this.removeHook(hook, workflow);
   }
 
-  /** Starts polling the hooks in poll mode every `pollSeconds`. */
-  start(): void {
+  /** Starts polling: every hook in poll mode is read once `pollSeconds` (a setting, read each time) have passed. */
+  start(workflowOf: (id: string) => Workflow | undefined): void {
     if (this.timer) return;
-    const seconds = Math.max(MIN_POLL_SECONDS, this.deps.settings().pollSeconds);
-    this.timer = setInterval(() => void this.pollAll(), seconds * 1000);
+    this.timer = setInterval(() => void this.pollAll(workflowOf, { onlyDue: true }), MIN_POLL_SECONDS * 1000);
     this.timer.unref();
   }
 
@@ -116,13 +115,17 @@ export class Activation {
     this.abort.abort(new Error('Pipewright is shutting down.'));
   }
 
-  /** Polls every hook in poll mode once (skipped while a previous round still runs). */
-  async pollAll(workflowOf?: (id: string) => Workflow | undefined): Promise<void> {
+  /** Polls the hooks in poll mode (all, or those due); skipped while a previous round still runs. */
+  async pollAll(workflowOf: (id: string) => Workflow | undefined, options: { onlyDue?: boolean } = {}): Promise<void> {
     if (this.polling) return;
     this.polling = true;
     try {
+      const intervalMs = Math.max(MIN_POLL_SECONDS, this.deps.settings().pollSeconds) * 1000;
+      const now = this.deps.now().getTime();
       for (const hook of this.deps.hooks.all()) {
-        if (hook.mode === 'poll') await this.poll(hook, workflowOf?.(hook.workflowId));
+        if (hook.mode !== 'poll') continue;
+        if (options.onlyDue && hook.polledAt && now - Date.parse(hook.polledAt) < intervalMs) continue;
+        await this.poll(hook, workflowOf(hook.workflowId));
       }
     } finally {
       this.polling = false;
@@ -243,7 +246,7 @@ export class Activation {
 
   /** The inbox row of a polled change: deduplicated per workflow, an echo of our own write recorded as such. */
   private inboxEvent(hook: Hook, webhooks: ConnectorWebhooks, received: ReceivedEvent, at: string): NewInboxEvent {
-    const echo = webhooks.echoOfEvent?.(received.payload);
+    const echo = hook.connectionName && this.deps.echoes.remembers(hook.connectionName) ? webhooks.echoOfEvent?.(received.payload) : undefined;
     const isEcho = !!echo && !!hook.connectionName && this.deps.echoes.isEcho(hook.connectionName, echo.resourceId, echo.fields);
     return {
       source: hook.app,

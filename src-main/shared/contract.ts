@@ -79,6 +79,43 @@ export const ConnectionInfo = z.object({
   extras: z.record(z.string(), z.string()),
 });
 
+/** Where an inbox event stands; `pending` is waiting to be processed, the others are final. */
+export const InboxEventStatus = z.enum(['pending', 'processed', 'no_match', 'duplicate', 'echo', 'loop_stopped', 'rejected', 'failed']);
+export type InboxEventStatus = z.infer<typeof InboxEventStatus>;
+
+/** One event that may start runs, as the events list shows it. */
+export const InboxEventSummary = z.object({
+  id: z.int(),
+  /** `local`, `schedule` or the app a delivery came from (`kanvo`, `ghl`, …). */
+  source: z.string(),
+  /** The source's name in plain words, e.g. "Local CRM". */
+  sourceLabel: z.string(),
+  /** The inbox event name, e.g. `record.created` or `kanvo:record.created`. */
+  event: z.string(),
+  /** The event in plain words, e.g. "Record created". */
+  eventLabel: z.string(),
+  status: InboxEventStatus,
+  receivedAt: z.string(),
+  processedAt: z.string().nullable(),
+  note: z.string().nullable(),
+  /** The workflow a webhook delivery was addressed to; null when any live workflow may listen. */
+  workflowId: z.string().nullable(),
+  /** How many workflow runs in a row led to this event (0: a person or a remote app caused it). */
+  depth: z.int(),
+  /** One line on what the event is about: a record's title, a contact's name or email; empty when unknown. */
+  summary: z.string(),
+});
+export type InboxEventSummary = z.infer<typeof InboxEventSummary>;
+
+/** An event in full: its payload, what caused it and the runs it started. */
+export const InboxEventDetail = InboxEventSummary.extend({
+  payload: Json,
+  causeRunId: z.string().nullable(),
+  causeWorkflowId: z.string().nullable(),
+  runs: z.array(RunSummarySchema),
+});
+export type InboxEventDetail = z.infer<typeof InboxEventDetail>;
+
 /** Every method the UI may call. */
 export const contract = {
   'app.info': {
@@ -137,6 +174,20 @@ export const contract = {
     input: z.object({ document: Json }),
     output: z.array(z.object({ label: z.string(), event: TriggerEventInput })),
   },
+
+  /** Newest first; `before` pages back from an event id. `counts` covers every event, whatever the filter. */
+  'events.list': {
+    input: z.object({
+      status: InboxEventStatus.optional(),
+      workflowId: z.string().optional(),
+      before: z.int().min(1).optional(),
+      limit: z.int().min(1).max(200).default(50),
+    }),
+    output: z.object({ events: z.array(InboxEventSummary), counts: z.record(InboxEventStatus, z.int()) }),
+  },
+  'events.get': { input: z.object({ id: z.int().min(1) }), output: InboxEventDetail },
+  /** Queues a copy of the event to be processed again; answers the copy's id. */
+  'events.replay': { input: z.object({ id: z.int().min(1) }), output: z.object({ id: z.int() }) },
 
   'crm.schema': {
     input: z.object({}),

@@ -20,7 +20,13 @@ export class CommitGroup {
   private started = 0;
   private waiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
 
-  constructor(private readonly db: Db) {}
+  private readonly beginStmt;
+  private readonly commitStmt;
+
+  constructor(private readonly db: Db) {
+    this.beginStmt = db.prepare('BEGIN');
+    this.commitStmt = db.prepare('COMMIT');
+  }
 
   /** Joins the open group, or opens one (unless a caller's own transaction is open). */
   begin(): void {
@@ -39,7 +45,7 @@ export class CommitGroup {
     const waiters = this.waiters;
     this.waiters = [];
     try {
-      if (this.db.inTransaction) this.db.exec('COMMIT');
+      if (this.db.inTransaction) this.commitStmt.run();
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       for (const w of waiters) w.reject(err as Error);
@@ -50,7 +56,8 @@ export class CommitGroup {
 
   /**
    * Runs `write` in a durable group and resolves with its result once the group is committed with
-   * an fsync. Rejects (nothing is kept) when `write` throws or the commit fails.
+   * an fsync. `write` must leave nothing behind when it throws (one statement, or its own
+   * savepoint): its error rejects the promise and the rest of the group still commits.
    */
   writeDurably<T>(write: () => T): Promise<T> {
     if (this.open && !this.full) this.commit();
@@ -59,13 +66,9 @@ export class CommitGroup {
       this.openGroup(true);
     }
     let result: T;
-    this.db.exec('SAVEPOINT durable_write');
     try {
       result = write();
-      this.db.exec('RELEASE durable_write');
     } catch (err) {
-      this.db.exec('ROLLBACK TO durable_write');
-      this.db.exec('RELEASE durable_write');
       return Promise.reject(err);
     }
     return new Promise((resolve, reject) => this.waiters.push({ resolve: () => resolve(result), reject }));
@@ -76,7 +79,7 @@ export class CommitGroup {
       this.db.pragma(`synchronous = ${full ? 'FULL' : 'NORMAL'}`);
       this.full = full;
     }
-    this.db.exec('BEGIN');
+    this.beginStmt.run();
     this.open = true;
     this.started = performance.now();
     setImmediate(() => this.commit());

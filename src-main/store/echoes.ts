@@ -31,9 +31,11 @@ export class EchoStore {
   private readonly insert;
   private readonly find;
   private readonly prune;
+  /** Latest expiry per connection: most events come when nothing of ours is remembered, and skip the lookup. */
+  private latest: Map<string, string> | undefined;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly now: () => Date,
   ) {
     this.insert = db.prepare(
@@ -47,10 +49,29 @@ export class EchoStore {
   remember(connectionName: string, resourceId: string, fields: Record<string, unknown>): void {
     const expires = new Date(this.now().getTime() + ECHO_WINDOW_MS).toISOString();
     this.insert.run(connectionName, resourceId, fieldsHash(fields), expires);
+    this.latestExpiries().set(connectionName, expires);
+  }
+
+  /** Whether any write through this connection is still remembered (a cheap check before hashing an event). */
+  remembers(connectionName: string): boolean {
+    const latest = this.latestExpiries().get(connectionName);
+    return !!latest && latest > this.now().toISOString();
   }
 
   isEcho(connectionName: string, resourceId: string, fields: Record<string, unknown>): boolean {
+    if (!this.remembers(connectionName)) return false;
     return this.find.get(connectionName, resourceId, fieldsHash(fields), this.now().toISOString()) !== undefined;
+  }
+
+  private latestExpiries(): Map<string, string> {
+    if (!this.latest) {
+      const rows = this.db.prepare('SELECT connection_name AS name, MAX(expires_at) AS latest FROM echoes GROUP BY connection_name').all() as {
+        name: string;
+        latest: string;
+      }[];
+      this.latest = new Map(rows.map((r) => [r.name, r.latest]));
+    }
+    return this.latest;
   }
 
   /** Forgets writes older than the window. */

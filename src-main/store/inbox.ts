@@ -89,7 +89,11 @@ export class Inbox {
                CASE WHEN @status = 'pending' THEN NULL ELSE @receivedAt END)
        ON CONFLICT DO NOTHING`,
     );
-    this.mark = db.prepare('UPDATE inbox SET status = @status, processed_at = @at, note = @note WHERE id = @id');
+    // A note the event arrived with (a replay's origin) is kept; the outcome is added after it.
+    this.mark = db.prepare(
+      `UPDATE inbox SET status = @status, processed_at = @at,
+       note = CASE WHEN note IS NULL THEN @note WHEN @note IS NULL THEN note ELSE note || ' ' || @note END WHERE id = @id`,
+    );
     this.pendingStmt = db.prepare("SELECT * FROM inbox WHERE status = 'pending' ORDER BY id LIMIT ?");
   }
 

@@ -8,6 +8,7 @@ import { Nav } from './nav.tsx';
 import { type Location, navigate, useLocation } from './router.ts';
 import { ConnectionsScreen } from './screens/connections-screen.tsx';
 import { CrmScreen } from './screens/crm-screen.tsx';
+import { EventsScreen, readEventsFilters } from './screens/events-screen.tsx';
 import { RunDetailScreen } from './screens/run-detail-screen.tsx';
 import { RunsScreen, readRunsFilters } from './screens/runs-screen.tsx';
 import { SettingsScreen } from './screens/settings-screen.tsx';
@@ -25,6 +26,8 @@ function Screen({ location }: { location: Location }) {
       return <RunsScreen filters={readRunsFilters(query)} />;
     case 'run':
       return <RunDetailScreen runId={route.runId} />;
+    case 'events':
+      return <EventsScreen filters={readEventsFilters(query)} />;
     case 'crm':
       return <CrmScreen query={query} />;
     case 'connections':

@@ -1,4 +1,4 @@
-import { Database, History, type LucideIcon, Plug, Settings, Workflow, Zap } from 'lucide-react';
+import { Database, History, Inbox, type LucideIcon, Plug, Settings, Workflow, Zap } from 'lucide-react';
 import type { Route } from './router.ts';
 import { useAppStore } from './store.ts';
 
@@ -12,6 +12,7 @@ interface NavItem {
 const ITEMS: NavItem[] = [
   { label: 'Workflows', href: '#/workflows', icon: Workflow, matches: ['workflows', 'editor'] },
   { label: 'Runs', href: '#/runs', icon: History, matches: ['runs', 'run'] },
+  { label: 'Events', href: '#/events', icon: Inbox, matches: ['events'] },
   { label: 'CRM', href: '#/crm', icon: Database, matches: ['crm'] },
   { label: 'Connections', href: '#/connections', icon: Plug, matches: ['connections'] },
   { label: 'Settings', href: '#/settings', icon: Settings, matches: ['settings'] },

@@ -2,7 +2,7 @@ import { useSyncExternalStore } from 'react';
 
 /**
  * A hash router: `#/workflows`, `#/workflows/<id>`, `#/workflows/new`, `#/runs`, `#/runs/<runId>`,
- * `#/crm`, `#/connections`, `#/settings`. Query parameters after `?` carry filters and tabs.
+ * `#/events`, `#/crm`, `#/connections`, `#/settings`. Query parameters after `?` carry filters and tabs.
  * The hash keeps working from a file, behind the browser edition's token URL and in Electron.
  */
 
@@ -11,6 +11,7 @@ export type Route =
   | { name: 'editor'; workflowId: string | null }
   | { name: 'runs' }
   | { name: 'run'; runId: string }
+  | { name: 'events' }
   | { name: 'crm' }
   | { name: 'connections' }
   | { name: 'settings' }
@@ -37,6 +38,7 @@ function parse(hash: string): Location {
     route = { name: 'editor', workflowId: second === 'new' ? null : (second ?? null) };
   else if (first === 'runs' && segments.length === 1) route = { name: 'runs' };
   else if (first === 'runs' && segments.length === 2 && second) route = { name: 'run', runId: second };
+  else if (first === 'events' && segments.length === 1) route = { name: 'events' };
   else if (first === 'crm' && segments.length === 1) route = { name: 'crm' };
   else if (first === 'connections' && segments.length === 1) route = { name: 'connections' };
   else if (first === 'settings' && segments.length === 1) route = { name: 'settings' };
@@ -79,6 +81,11 @@ export function workflowHref(id: string): string {
 
 export function runHref(runId: string): string {
   return href(`runs/${encodeURIComponent(runId)}`);
+}
+
+/** The events screen with one event's details open. */
+export function eventHref(id: number): string {
+  return href('events', { event: String(id) });
 }
 
 export function navigate(target: string, options: { replace?: boolean } = {}): void {

@@ -4,6 +4,7 @@ export { Button, type ButtonProps, type ButtonVariant, IconButton, type IconButt
 export { columnHelper, DataTable, type DataTableProps, type TableColumns } from './data-table.tsx';
 export { ConfirmDialog, type ConfirmDialogProps, Dialog, type DialogProps } from './dialog.tsx';
 export { EmptyState, type EmptyStateProps } from './empty-state.tsx';
+export { EventStatusBadge, type EventStatusBadgeProps, eventStatusHint, eventStatusLabel } from './event-status-badge.tsx';
 export { SelectField, type SelectFieldProps, type SelectOption, TextField, type TextFieldProps } from './field.tsx';
 export * from './format.ts';
 export { JsonView, type JsonViewProps } from './json-view.tsx';

@@ -32,5 +32,6 @@ CREATE TABLE echoes (
 CREATE INDEX echoes_by_expiry ON echoes(expires_at);
 
 ALTER TABLE inbox ADD COLUMN workflow_id TEXT;
+CREATE INDEX runs_by_event ON runs(event_id) WHERE event_id IS NOT NULL;
 ALTER TABLE workflows ADD COLUMN paused_reason TEXT;
 `;

@@ -7,7 +7,61 @@ import { useRpc } from '../use-rpc.ts';
 
 /** Settings with their own control; everything else is listed under "Other settings". */
 const TIMEZONE_KEY = 'timezone';
-const KNOWN = new Set([TIMEZONE_KEY]);
+const LIVE_KEYS = {
+  publicUrl: 'webhooks.publicUrl',
+  host: 'webhooks.host',
+  port: 'webhooks.port',
+  pollSeconds: 'webhooks.pollSeconds',
+  pauseAfter: 'workflows.pauseAfterFailures',
+} as const;
+const KNOWN = new Set<string>([TIMEZONE_KEY, ...Object.values(LIVE_KEYS)]);
+
+/** Checks a public address before it is saved; returns the problem in plain words. */
+function publicUrlProblem(text: string): string | undefined {
+  if (!text) return undefined;
+  try {
+    const url = new URL(text);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'Use an address that starts with https://';
+    if (url.search || url.hash) return 'Leave out anything after ? or #.';
+    return undefined;
+  } catch {
+    return 'This is not a web address; it looks like https://hooks.example.com';
+  }
+}
+
+function NumberSetting(props: {
+  label: string;
+  value: number;
+  min: number;
+  max: number;
+  onSave: (value: number) => void;
+}) {
+  const [error, setError] = useState<string>();
+  return (
+    <TextField
+      label={props.label}
+      className="pw-sr-label"
+      type="number"
+      min={props.min}
+      max={props.max}
+      defaultValue={String(props.value)}
+      error={error}
+      onBlur={(e) => {
+        const n = Number(e.target.value);
+        if (!Number.isInteger(n) || n < props.min || n > props.max) {
+          setError(`Enter a whole number from ${props.min} to ${props.max}.`);
+          return;
+        }
+        setError(undefined);
+        if (n !== props.value) props.onSave(n);
+      }}
+    />
+  );
+}
+
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' ? value : fallback;
+}
 
 function localZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -67,7 +121,10 @@ export function SettingsScreen() {
     await settings.reload();
   };
 
+  const [urlError, setUrlError] = useState<string>();
   const values = settings.data ?? {};
+  const publicUrl = typeof values[LIVE_KEYS.publicUrl] === 'string' ? (values[LIVE_KEYS.publicUrl] as string) : '';
+  const host = typeof values[LIVE_KEYS.host] === 'string' ? (values[LIVE_KEYS.host] as string) : '127.0.0.1';
   const timezone = typeof values[TIMEZONE_KEY] === 'string' ? (values[TIMEZONE_KEY] as string) : '';
   const others = Object.entries(values).filter(([key, value]) => !KNOWN.has(key) && value !== null);
 
@@ -112,6 +169,87 @@ export function SettingsScreen() {
               placeholder={`This computer's time zone (${localZone().replace(/_/g, ' ')})`}
             />
           </Row>
+        )}
+      </section>
+
+      <section className="pw-card" aria-labelledby="settings-live">
+        <div className="pw-card-header">
+          <div>
+            <h2 id="settings-live">Receiving events</h2>
+            <p>
+              How live workflows hear about changes in your other CRMs. Without a public address, Pipewright checks them for changes
+              on an interval instead.
+            </p>
+          </div>
+        </div>
+        {settings.loading ? (
+          <LoadingBlock />
+        ) : (
+          <>
+            <Row
+              label="Public address"
+              help="The address the internet reaches this computer's webhook port at, through a tunnel or reverse proxy (e.g. https://hooks.example.com). Used when a workflow goes live."
+            >
+              <TextField
+                label="Public address"
+                className="pw-sr-label"
+                defaultValue={publicUrl}
+                placeholder="Not set: changes are checked on an interval"
+                error={urlError}
+                onBlur={(e) => {
+                  const text = e.target.value.trim();
+                  const problem = publicUrlProblem(text);
+                  setUrlError(problem);
+                  if (!problem && text !== publicUrl) void save(LIVE_KEYS.publicUrl, text || null, 'Public address', publicUrl || null);
+                }}
+              />
+            </Row>
+            <Row label="Webhook port" help="Where webhooks are received on this computer. Takes effect when Pipewright restarts.">
+              <NumberSetting
+                label="Webhook port"
+                value={numberOr(values[LIVE_KEYS.port], 4311)}
+                min={1024}
+                max={65535}
+                onSave={(n) => void save(LIVE_KEYS.port, n, 'Webhook port', values[LIVE_KEYS.port] ?? null)}
+              />
+            </Row>
+            <Row
+              label="Listen on"
+              help="Keep “This computer only” when a tunnel or proxy on this computer forwards webhooks. Takes effect when Pipewright restarts."
+            >
+              <SelectField
+                label="Listen on"
+                className="pw-sr-label"
+                value={host}
+                onChange={(e) => void save(LIVE_KEYS.host, e.target.value, 'Listen on', host)}
+                options={[
+                  { value: '127.0.0.1', label: 'This computer only (127.0.0.1)' },
+                  { value: '0.0.0.0', label: 'Every network this computer is on (0.0.0.0)' },
+                ]}
+              />
+            </Row>
+            <Row label="Check for changes every" help="Seconds between checks for triggers that have no public address (at least 5).">
+              <NumberSetting
+                label="Seconds between checks"
+                value={numberOr(values[LIVE_KEYS.pollSeconds], 60)}
+                min={5}
+                max={86400}
+                onSave={(n) => void save(LIVE_KEYS.pollSeconds, n, 'Check interval', values[LIVE_KEYS.pollSeconds] ?? null)}
+              />
+            </Row>
+            <Row
+              label="Pause a workflow after"
+              help="Failed runs in a row before Pipewright pauses a live workflow and tells you (0 never pauses)."
+            >
+              <NumberSetting
+                label="Failed runs in a row"
+                value={numberOr(values[LIVE_KEYS.pauseAfter], 5)}
+                min={0}
+                max={1000}
+                onSave={(n) => void save(LIVE_KEYS.pauseAfter, n, 'Pause threshold', values[LIVE_KEYS.pauseAfter] ?? null)}
+              />
+            </Row>
+          </>
         )}
       </section>
 
