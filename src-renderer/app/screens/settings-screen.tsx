@@ -195,6 +195,7 @@ export function SettingsScreen() {
                 className="pw-sr-label"
                 defaultValue={publicUrl}
                 placeholder="Not set: changes are checked on an interval"
+                style={{ width: 'min(420px, 100%)' }}
                 error={urlError}
                 onBlur={(e) => {
                   const text = e.target.value.trim();
