@@ -407,7 +407,7 @@ export class App {
   }
 
   async close(): Promise<void> {
-    this.activation.stop();
+    await this.activation.stop();
     this.scheduler.stop();
     this.dispatcher.stop();
     this.engine.stop();

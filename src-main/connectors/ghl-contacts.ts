@@ -1,11 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { defineAction, defineConnector, defineTrigger, type PlanResult, type RunContext, type TriggerEvent } from './define.ts';
+import {
+  type ConnectorWebhooks,
+  defineAction,
+  defineConnector,
+  defineTrigger,
+  type EchoKey,
+  type PlanResult,
+  type ReceivedEvent,
+  type RunContext,
+  type TriggerEvent,
+  WebhookRejection,
+} from './define.ts';
 import {
   type ApiClient,
   ApiError,
   type ApiRequest,
   type ApiResponse,
+  bodyDedupeKey,
   clientFor,
   collect,
   defineApi,
@@ -893,7 +905,7 @@ const listAppointments = defineAction({
 // ---------------------------------------------------------------------------------------------
 
 const HOW =
-  'GHL calls Pipewright through a webhook (set up in your GHL app or workflow, pointing at Pipewright’s public address). The document names no events; these are GHL’s own webhook names. Test runs use the sample below.';
+  'GHL calls Pipewright through a webhook (set up in your GHL app or workflow, pointing at Pipewright’s public address), so this trigger needs that address: the document gives no way to list only the contacts that changed. The document names no events; these are GHL’s own webhook names. Test runs use the sample below.';
 
 function payload<E extends string>(event: E, data: z.ZodType) {
   return z.object({
@@ -951,6 +963,91 @@ const triggers = [
 ];
 
 // ---------------------------------------------------------------------------------------------
+// How GHL's events reach Pipewright: webhook deliveries (no polling, see the README)
+// ---------------------------------------------------------------------------------------------
+
+const isObject = (value: unknown): value is Record<string, unknown> => !!value && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * Checks a delivery's flat body (`{ type, locationId, id, … }`). GHL sends events of other kinds
+ * (opportunities, notes …) to the same address: any named type is accepted (no trigger listens to
+ * it), but a contact event must name its contact.
+ */
+function receiveDelivery(body: unknown, receivedAt: string): ReceivedEvent {
+  if (!isObject(body)) throw new WebhookRejection(400, 'The body must be a JSON object: { type, locationId, id, … }.');
+  if (typeof body.type !== 'string' || !body.type.trim()) {
+    throw new WebhookRejection(400, 'type: expected the GHL event name, e.g. ContactUpdate.');
+  }
+  if ((GHL_EVENTS as readonly string[]).includes(body.type) && (typeof body.id !== 'string' || !body.id)) {
+    throw new WebhookRejection(400, `id: expected the contact ID of the ${body.type} event.`);
+  }
+  if (body.locationId !== undefined && typeof body.locationId !== 'string') {
+    throw new WebhookRejection(400, 'locationId: expected the location ID (text).');
+  }
+  const delivery = ghlWebhookEvent(body, receivedAt);
+  // Without a webhookId, a retried delivery is recognised by its unchanged body.
+  return { event: delivery.event, payload: delivery.payload, dedupeKey: delivery.dedupeKey ?? bodyDedupeKey(body) };
+}
+
+const remoteEvent = (inboxEvent: string) => (inboxEvent.startsWith('ghl:') ? inboxEvent.slice('ghl:'.length) : inboxEvent);
+
+// ----- echoes of our own writes (two-way sync) -----------------------------------------------
+
+const nameOf = (value: unknown) => (typeof value === 'string' ? value.trim().replace(/\s+/g, ' ') || null : null);
+const emailOf = (value: unknown) => (typeof value === 'string' ? value.trim().toLowerCase() || null : null);
+/** Phone numbers compare by their digits (and a leading +): "+1 (555) 010-1" is "+15550101". */
+const phoneOf = (value: unknown) => (typeof value === 'string' ? value.trim().replace(/(?!^\+)\D/g, '') || null : null);
+/** Tags compare as a set: GHL keeps them in any order and any letter case. */
+const tagsOf = (value: unknown) =>
+  Array.isArray(value)
+    ? [...new Set(value.filter((t): t is string => typeof t === 'string').map((t) => t.trim().toLowerCase()))].filter(Boolean).sort()
+    : [];
+
+/** A contact's synced fields (the sync guide's email, names, phone, status, tags, and the external ID). */
+function contactEcho(contact: Record<string, unknown>): EchoKey | undefined {
+  if (typeof contact.id !== 'string') return undefined;
+  return {
+    resourceId: `contact:${contact.id}`,
+    fields: {
+      firstName: nameOf(contact.firstName),
+      lastName: nameOf(contact.lastName),
+      email: emailOf(contact.email),
+      phone: phoneOf(contact.phone),
+      externalId: nameOf(contact.externalId),
+      status: nameOf(contact.status),
+      tags: tagsOf(contact.tags),
+    },
+  };
+}
+
+/** Adding tags answers with the tags only, and GHL reports it as ContactTagUpdate: both compare by tags. */
+function tagsEcho(contact: Record<string, unknown>): EchoKey | undefined {
+  if (typeof contact.id !== 'string') return undefined;
+  return { resourceId: `contact:${contact.id}`, fields: { tags: tagsOf(contact.tags) } };
+}
+
+const webhooks: ConnectorWebhooks = {
+  receive: (body, _headers, receivedAt) => receiveDelivery(body, receivedAt),
+  // The document describes no signature, no call to register a webhook and no list of changes:
+  // the user sets the webhook up in GHL, and there is no polling.
+  remoteEvent,
+  echoOfWrite(actionKey, output) {
+    if (!isObject(output)) return undefined;
+    if (actionKey === 'createContact' || actionKey === 'updateContact') return contactEcho(output);
+    if (actionKey === 'addTags') return tagsEcho(output);
+    return undefined;
+  },
+  echoOfEvent(event) {
+    const name = remoteEvent(event.event);
+    if (!isObject(event.data)) return undefined;
+    const data = { ...event.data, id: event.data.id ?? event.data.contactId };
+    if (name === 'ContactCreate' || name === 'ContactUpdate') return contactEcho(data);
+    if (name === 'ContactTagUpdate') return tagsEcho(data);
+    return undefined;
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
 // The connector
 // ---------------------------------------------------------------------------------------------
 
@@ -962,6 +1059,7 @@ export const ghlConnector = defineConnector({
   icon: 'contact',
   needsConnection: true,
   triggers,
+  webhooks,
   actions: [
     getContact,
     listContacts,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Agent, type Dispatcher, request as send } from 'undici';
 import { sleep as defaultSleep, retryDelay } from '../engine/retry.ts';
 import type { ConnectionAuth, RateLimit } from '../store/connections.ts';
@@ -716,6 +717,17 @@ export function clientFor(
   return new ApiClient(profile, ctx.connection, { signal: ctx.signal, ...options });
 }
 
+/**
+ * A client outside a step: registering a webhook or polling for changes when a trigger goes live.
+ * Same profile, rate limit and retries as the steps of that connection.
+ */
+export function clientForConnection(profile: ApiProfile, connection: Connection, signal?: AbortSignal): ApiClient {
+  if (connection.app !== profile.app) {
+    throw new Error(`The connection "${connection.name}" is for ${connection.app}, not ${profile.name}.`);
+  }
+  return new ApiClient(profile, connection, { signal });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Pagination
 // ---------------------------------------------------------------------------------------------
@@ -1028,4 +1040,99 @@ export async function testConnection(connection: Connection, options: ClientOpti
     }
     return { ok: false, status: err.status, message: err.message };
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks in and polling: dedupe keys and change cursors
+// ---------------------------------------------------------------------------------------------
+
+/** JSON with object keys sorted, so the same content always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * The dedupe key of a delivery that carries no id of its own: a hash of its canonical body. A
+ * repeated delivery has the same body; two real events differ at least in their time or data.
+ */
+export function bodyDedupeKey(body: unknown): string {
+  return `body:${createHash('sha256').update(canonicalJson(body)).digest('hex')}`;
+}
+
+/**
+ * Where polling a list stopped: the newest change time seen (as the API wrote it, so it can go
+ * back into a filter), and the ids already reported at exactly that time. A change later in the
+ * same second as the newest one is still found, and none is reported twice.
+ */
+export interface ChangeCursor {
+  since: string | null;
+  seen: string[];
+}
+
+/** What a polled item says about itself: its id, when it last changed, and when it was created. */
+export interface ChangeStamps {
+  id: string;
+  changedAt: string | null | undefined;
+  createdAt?: string | null;
+}
+
+const timeOf = (at: string | null | undefined) => (at ? Date.parse(at) : Number.NaN);
+
+/** A cursor read back from storage, or undefined when it is missing or not a cursor. */
+export function asChangeCursor(value: unknown): ChangeCursor | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const { since, seen } = value as Record<string, unknown>;
+  if (!(since === null || typeof since === 'string') || !Array.isArray(seen)) return undefined;
+  return { since, seen: seen.filter((id): id is string => typeof id === 'string') };
+}
+
+function isAfter(cursor: ChangeCursor, at: string | null | undefined, id: string): boolean {
+  if (cursor.since === null) return true;
+  const t = timeOf(at);
+  const since = timeOf(cursor.since);
+  if (Number.isNaN(t)) return false;
+  return t > since || (t === since && !cursor.seen.includes(id));
+}
+
+/**
+ * The items that changed after `previous`, split into those created after it and the others, and
+ * the cursor to continue from. Without a previous cursor (the first poll) nothing is reported: the
+ * cursor only marks where later polls start. Items without a valid change time are left out.
+ */
+export function changesSince<T>(
+  items: readonly T[],
+  previous: ChangeCursor | undefined,
+  stamps: (item: T) => ChangeStamps,
+): { created: T[]; updated: T[]; cursor: ChangeCursor } {
+  const created: T[] = [];
+  const updated: T[] = [];
+  let since = previous?.since ?? null;
+  let seen = new Set(previous?.seen ?? []);
+  for (const item of items) {
+    const { id, changedAt, createdAt } = stamps(item);
+    const t = timeOf(changedAt);
+    if (Number.isNaN(t) || !changedAt) continue;
+    if (previous && isAfter(previous, changedAt, id)) {
+      (isAfter(previous, createdAt ?? changedAt, id) ? created : updated).push(item);
+    }
+    const newest = since === null ? Number.NaN : timeOf(since);
+    if (Number.isNaN(newest) || t > newest) {
+      since = changedAt;
+      seen = new Set([id]);
+    } else if (t === newest) seen.add(id);
+  }
+  return { created, updated, cursor: { since, seen: [...seen] } };
+}
+
+/** Polled events in the order their changes happened (a stable sort: same-time events keep their order). */
+export function inChangeOrder<E extends { payload: { timestamp: string } }>(events: E[]): E[] {
+  const at = (e: E) => Date.parse(e.payload.timestamp) || 0;
+  return [...events].sort((a, b) => at(a) - at(b));
 }

@@ -1,15 +1,32 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { NewInboxEvent } from '../store/inbox.ts';
-import { defineAction, defineConnector, defineTrigger, type RunContext, type TriggerEvent } from './define.ts';
+import {
+  type ConnectorWebhooks,
+  defineAction,
+  defineConnector,
+  defineTrigger,
+  type EchoKey,
+  type ReceivedEvent,
+  type ResolvedConnection,
+  type RunContext,
+  type TriggerEvent,
+  WebhookRejection,
+} from './define.ts';
 import {
   type ApiClient,
   ApiError,
   type ApiRequest,
   type ApiResponse,
+  asChangeCursor,
+  type ChangeCursor,
+  canonicalJson,
+  changesSince,
   clientFor,
+  clientForConnection,
   collect,
   defineApi,
+  inChangeOrder,
   type Option,
   segment,
 } from './http.ts';
@@ -47,18 +64,6 @@ export function kanbertInboxEvent(event: string): string {
   return `kanbert:${event.trim().replace(':', '.')}`;
 }
 
-/** JSON with object keys sorted, so the same content always gives the same text. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 /**
  * The deduplication key of a Kanbert webhook delivery. Kanbert sends a delivery again (twice more)
  * when it is not answered with 200 within 10 seconds, with the same content; the key is the event,
@@ -73,7 +78,7 @@ export function kanbertDeliveryKey(payload: unknown): string {
   const data = (p.data ?? {}) as { id?: unknown };
   const id = String(resource.id ?? data.id ?? '');
   const hash = createHash('sha256')
-    .update(canonical({ event: p.event, resource: p.resource, triggered_by: p.triggered_by, data: p.data }))
+    .update(canonicalJson({ event: p.event, resource: p.resource, triggered_by: p.triggered_by, data: p.data }))
     .digest('hex')
     .slice(0, 32);
   return `${String(p.event ?? '')}:${id}:${hash}`;
@@ -87,7 +92,7 @@ export function kanbertDeliveryKey(payload: unknown): string {
 export function kanbertInboxDelivery(payload: Record<string, unknown>, receivedAt: string): NewInboxEvent {
   const event = typeof payload.event === 'string' ? payload.event.trim() : '';
   if (!(KANBERT_EVENTS as readonly string[]).includes(event)) {
-    throw new Error(`Not a Kanbert contact event: "${event}" (the events are ${KANBERT_EVENTS.join(', ')}).`);
+    throw new WebhookRejection(400, `Not a Kanbert contact event: "${event}" (the events are ${KANBERT_EVENTS.join(', ')}).`);
   }
   return {
     source: 'kanbert',
@@ -1328,7 +1333,7 @@ const detachCompany = defineAction({
 // ---------------------------------------------------------------------------------------------
 
 const HOW =
-  "Kanbert calls Pipewright's webhook address, which you enter in Kanbert (its API has no call to register a webhook). Kanbert sends a delivery up to twice more when it is not answered with 200 within 10 seconds, so Pipewright answers at once and drops repeats: deliveries with the same event, contact and content count once.";
+  "Kanbert calls Pipewright's webhook address, which you enter in Kanbert (its API has no call to register a webhook). Kanbert sends a delivery up to twice more when it is not answered with 200 within 10 seconds, so Pipewright answers at once and drops repeats: deliveries with the same event, contact and content count once. Without a public address, Pipewright checks Kanbert's contact list for changes on a schedule instead (those events do not say who made the change).";
 
 const Payload = (event: KanbertEvent) =>
   z.object({
@@ -1400,6 +1405,152 @@ const triggers = [
   }),
 ];
 
+// ---------------------------------------------------------------------------------------------
+// How Kanbert's events reach Pipewright: deliveries to the pasted address, or polling the list
+// ---------------------------------------------------------------------------------------------
+
+const isObject = (value: unknown): value is Record<string, unknown> => !!value && typeof value === 'object' && !Array.isArray(value);
+
+/** Checks a delivery's `{event, resource, triggered_by, data}` before it becomes an inbox event. */
+function receiveDelivery(body: unknown, receivedAt: string): ReceivedEvent {
+  if (!isObject(body)) throw new WebhookRejection(400, 'The body must be a JSON object: {event, resource, triggered_by, data}.');
+  if (typeof body.event !== 'string' || !(KANBERT_EVENTS as readonly string[]).includes(body.event.trim())) {
+    throw new WebhookRejection(400, `event: expected one of ${KANBERT_EVENTS.join(', ')}, got ${JSON.stringify(body.event)}.`);
+  }
+  if (body.resource !== undefined && !isObject(body.resource)) throw new WebhookRejection(400, 'resource: expected an object {type, id}.');
+  if (!isObject(body.data) || typeof body.data.id !== 'string') {
+    throw new WebhookRejection(400, 'data: expected the contact (an object with its id).');
+  }
+  const delivery = kanbertInboxDelivery(body, receivedAt);
+  return { event: delivery.event, payload: delivery.payload as TriggerEvent, dedupeKey: delivery.dedupeKey as string };
+}
+
+/** `kanbert:contact.create` → `contact:create`. */
+function remoteEvent(inboxEvent: string): string {
+  const name = inboxEvent.startsWith('kanbert:') ? inboxEvent.slice('kanbert:'.length) : inboxEvent;
+  return name.replace('.', ':');
+}
+
+/** Where the last poll stopped: contacts changed (by updated_at) and contacts deleted (by deleted_at). */
+interface KanbertPollCursor {
+  changed?: ChangeCursor;
+  deleted?: ChangeCursor;
+}
+
+/** A poll reads at most this many contacts a list. */
+const POLL_MAX_ITEMS = 50_000;
+
+function polled(event: KanbertEvent, contact: Contact, at: string, suffix = ''): ReceivedEvent {
+  return {
+    event: kanbertInboxEvent(event),
+    // Shaped like a delivery; a list does not say who made the change.
+    payload: { event, resource: { type: 'contact', id: contact.id }, triggered_by: null, data: contact, timestamp: at } as TriggerEvent,
+    dedupeKey: `poll:${contact.id}:${at}${suffix}`,
+  };
+}
+
+/**
+ * Finds contacts created, changed or deleted since the cursor. Changes: `filter=updated_at gte
+ * "<newest seen>"` (the time is compared again here, so the boundary second is neither lost nor
+ * doubled), sorted by created_at, page by page with the cursor. Deletions: Kanbert lists deleted
+ * contacts with `archived eq only` (with their deleted_at) but cannot filter on deleted_at, so every
+ * deleted contact is read and compared.
+ */
+async function pollKanbert(connection: ResolvedConnection, events: string[], cursor: unknown, signal: AbortSignal) {
+  const wanted = new Set(events.map(remoteEvent));
+  if (!KANBERT_EVENTS.some((e) => wanted.has(e))) throw new Error(`Kanbert has no contact event ${[...wanted].join(', ')} to check for.`);
+  const client = clientForConnection(kanbertApi, connection, signal);
+  const previous: KanbertPollCursor | undefined = isObject(cursor)
+    ? { changed: asChangeCursor(cursor.changed), deleted: asChangeCursor(cursor.deleted) }
+    : undefined;
+  const next: KanbertPollCursor = {};
+  const out: ReceivedEvent[] = [];
+  const list = async (filter: string | undefined) =>
+    (
+      await collect<Contact>(
+        client,
+        { method: 'GET', path: '/contacts', query: { filter, sort: 'created_at' }, scope: READ, what: 'list contacts' },
+        CURSOR,
+        { items: itemsOf, maxItems: POLL_MAX_ITEMS },
+      )
+    ).items;
+
+  if (wanted.has('contact:create') || wanted.has('contact:update')) {
+    const since = previous?.changed?.since;
+    const contacts = await list(since ? buildKanbertFilter([{ field: 'updated_at', operator: 'gte', value: since }]) : undefined);
+    const changes = changesSince(contacts, previous?.changed, (c) => ({
+      id: c.id,
+      changedAt: c.updated_at ?? c.created_at,
+      createdAt: c.created_at,
+    }));
+    if (wanted.has('contact:create')) out.push(...changes.created.map((c) => polled('contact:create', c, c.updated_at ?? c.created_at)));
+    if (wanted.has('contact:update')) out.push(...changes.updated.map((c) => polled('contact:update', c, c.updated_at ?? c.created_at)));
+    next.changed = changes.cursor;
+  }
+  if (wanted.has('contact:delete')) {
+    const deleted = await list(buildKanbertFilter([{ field: 'archived', operator: 'eq', value: 'only' }]));
+    const changes = changesSince(deleted, previous?.deleted, (c) => ({ id: c.id, changedAt: c.deleted_at, createdAt: null }));
+    const gone = [...changes.created, ...changes.updated];
+    out.push(...gone.map((c) => polled('contact:delete', c, c.deleted_at as string, ':deleted')));
+    next.deleted = changes.cursor;
+  }
+  return { events: inChangeOrder(out), cursor: next };
+}
+
+// ----- echoes of our own writes (two-way sync) -----------------------------------------------
+
+const CONTACT_WRITES = new Set(['createContact', 'updateContact', 'setExternalId']);
+const ECHO_EVENTS = new Set(['contact:create', 'contact:update']);
+const TEXT_FIELDS = [
+  'external_id',
+  'external_origin',
+  'gender',
+  'first_name',
+  'last_name',
+  'title',
+  'title_suffix',
+  'position',
+  'locale',
+  'address_street',
+  'address_house',
+  'address_street2',
+  'address_zip',
+  'address_state',
+  'address_town',
+] as const;
+const PHONE_FIELDS = ['fax', 'telephone', 'telephone_private', 'mobile', 'mobile_private'] as const;
+const EMAIL_FIELDS = ['email', 'email_private'] as const;
+
+const textOf = (value: unknown) => (typeof value === 'string' ? value.trim().replace(/\s+/g, ' ') || null : null);
+/** Phone numbers compare by their digits (and a leading +): "+49 30 123-45" is "+493012345". */
+const phoneOf = (value: unknown) => (typeof value === 'string' ? value.trim().replace(/(?!^\+)\D/g, '') || null : null);
+const emailOf = (value: unknown) => (typeof value === 'string' ? value.trim().toLowerCase() || null : null);
+const idOf = (value: unknown) => (isObject(value) && typeof value.id === 'string' ? value.id : null);
+
+/** A contact's synced fields, as both our output and Kanbert's event carry them (times and companies left out). */
+function contactEcho(contact: Record<string, unknown>): EchoKey | undefined {
+  if (typeof contact.id !== 'string') return undefined;
+  const fields: Record<string, unknown> = {};
+  for (const f of TEXT_FIELDS) fields[f] = textOf(contact[f]);
+  for (const f of PHONE_FIELDS) fields[f] = phoneOf(contact[f]);
+  for (const f of EMAIL_FIELDS) fields[f] = emailOf(contact[f]);
+  fields.birthday = typeof contact.birthday === 'string' ? contact.birthday.slice(0, 10) : null;
+  fields.address_country = isObject(contact.address_country) ? (contact.address_country.code ?? null) : null;
+  fields.owner = idOf(contact.owner);
+  fields.client = idOf(contact.client);
+  fields.custom_fields = isObject(contact.custom_fields) ? contact.custom_fields : {};
+  return { resourceId: `contact:${contact.id}`, fields };
+}
+
+const webhooks: ConnectorWebhooks = {
+  receive: (body, _headers, receivedAt) => receiveDelivery(body, receivedAt),
+  // Kanbert documents no signature and no call to register a webhook: the user pastes the address.
+  remoteEvent,
+  poll: pollKanbert,
+  echoOfWrite: (actionKey, output) => (CONTACT_WRITES.has(actionKey) && isObject(output) ? contactEcho(output) : undefined),
+  echoOfEvent: (event) => (ECHO_EVENTS.has(remoteEvent(event.event)) && isObject(event.data) ? contactEcho(event.data) : undefined),
+};
+
 export const kanbertConnector = defineConnector({
   id: 'kanbert',
   name: 'Kanbert',
@@ -1408,6 +1559,7 @@ export const kanbertConnector = defineConnector({
   icon: 'contact',
   needsConnection: true,
   triggers,
+  webhooks,
   actions: [
     listContacts,
     getContact,

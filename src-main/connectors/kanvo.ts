@@ -2,8 +2,35 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { maskSecret } from '../store/connections.ts';
 import { slugify } from '../store/crm.ts';
-import { defineAction, defineConnector, defineTrigger, type PlanResult, type RunContext, type TriggerEvent } from './define.ts';
-import { type ApiClient, ApiError, type ApiRequest, clientFor, collect, defineApi, type Option, segment } from './http.ts';
+import {
+  type ConnectorWebhooks,
+  defineAction,
+  defineConnector,
+  defineTrigger,
+  type EchoKey,
+  type PlanResult,
+  type ReceivedEvent,
+  type ResolvedConnection,
+  type RunContext,
+  type TriggerEvent,
+  WebhookRejection,
+} from './define.ts';
+import {
+  type ApiClient,
+  ApiError,
+  type ApiRequest,
+  asChangeCursor,
+  bodyDedupeKey,
+  type ChangeCursor,
+  changesSince,
+  clientFor,
+  clientForConnection,
+  collect,
+  defineApi,
+  inChangeOrder,
+  type Option,
+  segment,
+} from './http.ts';
 import {
   absentIfBlank,
   limitField,
@@ -1074,8 +1101,17 @@ const deleteWebhook = defineAction({
 // Triggers (webhook deliveries)
 // ---------------------------------------------------------------------------------------------
 
-const HOW =
-  'Kanvo calls Pipewright through a webhook registered when the workflow goes live (the connection needs the admin scope, and Pipewright a public address). Without a public address, checking Kanvo for changes on a schedule is not available yet.';
+/** Kanvo events a poll can find: its lists show when records and tasks changed, and whether a task is done. */
+const POLLED_EVENTS: readonly KanvoEvent[] = ['record.created', 'record.updated', 'task.created', 'task.updated', 'task.completed'];
+
+const WEBHOOK_HOW =
+  'Kanvo calls Pipewright through a webhook registered when the workflow goes live (the connection needs the admin scope, and Pipewright a public address).';
+
+function how(event: KanvoEvent): string {
+  return POLLED_EVENTS.includes(event)
+    ? `${WEBHOOK_HOW} Without a public address, Pipewright checks Kanvo for changes on a schedule instead.`
+    : `${WEBHOOK_HOW} Kanvo's lists cannot show this event, so it needs the public address.`;
+}
 
 function payload<E extends string, D extends z.ZodType>(event: E, data: D) {
   return z.object({
@@ -1128,7 +1164,7 @@ function recordTrigger(key: string, event: KanvoEvent, label: string, descriptio
     key,
     version: 1,
     label,
-    description: `${description} ${HOW}`,
+    description: `${description} ${how(event)}`,
     source: 'webhook',
     events: [kanvoInboxEvent(event)],
     params: z.object({ objectType: objectTypeParam }),
@@ -1150,7 +1186,7 @@ function plainTrigger(
     key,
     version: 1,
     label,
-    description: `${description} ${HOW}`,
+    description: `${description} ${how(event)}`,
     source: 'webhook',
     events: [kanvoInboxEvent(event)],
     params: z.object({}),
@@ -1164,7 +1200,7 @@ const stageChanged = defineTrigger({
   key: 'stageChanged',
   version: 1,
   label: 'Kanvo stage changed',
-  description: `Starts when a Kanvo record moves to another pipeline stage, or is created in one. ${HOW}`,
+  description: `Starts when a Kanvo record moves to another pipeline stage, or is created in one. ${how('pipeline.stage_changed')}`,
   source: 'webhook',
   events: [kanvoInboxEvent('pipeline.stage_changed')],
   params: z.object({
@@ -1293,6 +1329,192 @@ const triggers = [
   ),
 ];
 
+// ---------------------------------------------------------------------------------------------
+// How Kanvo's events reach Pipewright: webhook deliveries, or polling the lists
+// ---------------------------------------------------------------------------------------------
+
+const isObject = (value: unknown): value is Record<string, unknown> => !!value && typeof value === 'object' && !Array.isArray(value);
+
+/** Checks a delivery's `{event, workspace_id, timestamp, data}`; Kanvo sends no delivery id, so the body's hash dedupes. */
+function receiveDelivery(body: unknown): ReceivedEvent {
+  if (!isObject(body)) throw new WebhookRejection(400, 'The body must be a JSON object: {event, workspace_id, timestamp, data}.');
+  const { event, workspace_id, timestamp, data } = body;
+  if (typeof event !== 'string' || !(KANVO_EVENTS as readonly string[]).includes(event)) {
+    throw new WebhookRejection(400, `event: expected one of Kanvo's events (${KANVO_EVENTS.join(', ')}), got ${JSON.stringify(event)}.`);
+  }
+  if (typeof workspace_id !== 'string' || !workspace_id) throw new WebhookRejection(400, 'workspace_id: expected the workspace ID (text).');
+  if (typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp))) {
+    throw new WebhookRejection(400, 'timestamp: expected an ISO 8601 date and time.');
+  }
+  if (!isObject(data)) throw new WebhookRejection(400, 'data: expected an object (the record, task or other item the event is about).');
+  return {
+    event: kanvoInboxEvent(event),
+    payload: { ...body, event, workspace_id, timestamp, data },
+    dedupeKey: bodyDedupeKey(body),
+  };
+}
+
+const remoteEvent = (inboxEvent: string) => (inboxEvent.startsWith('kanvo:') ? inboxEvent.slice('kanvo:'.length) : inboxEvent);
+
+async function registerKanvoWebhook(connection: ResolvedConnection, url: string, events: string[], signal: AbortSignal) {
+  const client = clientForConnection(kanvoApi, connection, signal);
+  const created = await call<Record<string, unknown>>(client, registerRequest({ url, events: [...new Set(events.map(remoteEvent))] }));
+  const secret = typeof created.secret === 'string' ? created.secret : created.signing_secret;
+  if (typeof created.id !== 'string') throw new Error('Kanvo registered the webhook but did not say its ID.');
+  return { id: created.id, ...(typeof secret === 'string' ? { secret } : {}) };
+}
+
+async function unregisterKanvoWebhook(connection: ResolvedConnection, id: string, signal: AbortSignal): Promise<void> {
+  try {
+    await call(clientForConnection(kanvoApi, connection, signal), webhookDelete(id));
+  } catch (err) {
+    // Already deleted in Kanvo: what going off wants.
+    if (!(err instanceof ApiError && err.status === 404)) throw err;
+  }
+}
+
+/** Where the last poll stopped, per list; `completed` holds the ids of done tasks (to see one become done). */
+interface KanvoPollCursor {
+  records?: ChangeCursor;
+  tasks?: ChangeCursor;
+  completed?: string[];
+}
+
+function asKanvoCursor(value: unknown): KanvoPollCursor {
+  if (!isObject(value)) return {};
+  return {
+    records: asChangeCursor(value.records),
+    tasks: asChangeCursor(value.tasks),
+    completed: Array.isArray(value.completed) ? value.completed.filter((id): id is string => typeof id === 'string') : undefined,
+  };
+}
+
+/** Kanvo's lists have no "changed since" filter or sort, so a poll reads every page, up to this many items. */
+const POLL_MAX_ITEMS = 50_000;
+
+function polled(event: KanvoEvent, item: { id: string; updated_at?: string; created_at: string }, suffix = ''): ReceivedEvent {
+  const at = item.updated_at ?? item.created_at;
+  return {
+    event: kanvoInboxEvent(event),
+    payload: { event, timestamp: at, data: item as unknown as Record<string, unknown> },
+    // The same change read twice gives the same key (and a new key once it changes again).
+    dedupeKey: `poll:${item.id}:${at}${suffix}`,
+  };
+}
+
+const stampsOf = (item: { id: string; updated_at?: string; created_at: string }) => ({
+  id: item.id,
+  changedAt: item.updated_at ?? item.created_at,
+  createdAt: item.created_at,
+});
+
+/**
+ * Reads the records and tasks that changed since the cursor. Kanvo's lists offer no filter on
+ * updated_at and no sort, so every page is read and compared with the cursor; deleted records
+ * leave the lists, and stage changes, contracts, forms and contacts are not listed, so those
+ * events arrive by webhook only.
+ */
+async function pollKanvo(connection: ResolvedConnection, events: string[], cursor: unknown, signal: AbortSignal) {
+  const wanted = new Set(events.map(remoteEvent));
+  const pollable = POLLED_EVENTS.filter((e) => wanted.has(e));
+  if (pollable.length === 0) {
+    throw new Error(
+      `Kanvo's lists cannot show ${[...wanted].join(', ') || 'these events'}; give Pipewright a public address so Kanvo can send them by webhook.`,
+    );
+  }
+  const client = clientForConnection(kanvoApi, connection, signal);
+  const previous = cursor === undefined ? undefined : asKanvoCursor(cursor);
+  const next: KanvoPollCursor = {};
+  const out: ReceivedEvent[] = [];
+
+  if (wanted.has('record.created') || wanted.has('record.updated')) {
+    const records = await collect<KanvoRecord>(client, { method: 'GET', path: '/records', scope: 'read', what: 'list records' }, PAGE, {
+      maxItems: POLL_MAX_ITEMS,
+    });
+    const changes = changesSince(records.items, previous?.records, stampsOf);
+    if (wanted.has('record.created')) out.push(...changes.created.map((r) => polled('record.created', r)));
+    if (wanted.has('record.updated')) out.push(...changes.updated.map((r) => polled('record.updated', r)));
+    next.records = changes.cursor;
+  }
+  if (wanted.has('task.created') || wanted.has('task.updated') || wanted.has('task.completed')) {
+    const tasks = await collect<KanvoTask>(client, { method: 'GET', path: '/records/tasks', scope: 'read', what: 'list tasks' }, PAGE, {
+      maxItems: POLL_MAX_ITEMS,
+    });
+    const changes = changesSince(tasks.items, previous?.tasks, stampsOf);
+    if (wanted.has('task.created')) out.push(...changes.created.map((t) => polled('task.created', t)));
+    if (wanted.has('task.updated')) out.push(...changes.updated.map((t) => polled('task.updated', t)));
+    next.tasks = changes.cursor;
+    if (wanted.has('task.completed')) {
+      const done = tasks.items.filter((t) => t.completed);
+      const before = previous?.completed ? new Set(previous.completed) : undefined;
+      if (before) out.push(...done.filter((t) => !before.has(t.id)).map((t) => polled('task.completed', t, ':completed')));
+      next.completed = done.map((t) => t.id);
+    }
+  }
+  return { events: inChangeOrder(out), cursor: next };
+}
+
+// ----- echoes of our own writes (two-way sync) -----------------------------------------------
+
+const RECORD_WRITES = new Set(['createRecord', 'updateRecord', 'moveStage']);
+const TASK_WRITES = new Set(['createTask', 'updateTask', 'completeTask']);
+const RECORD_EVENTS = new Set(['record.created', 'record.updated', 'pipeline.stage_changed']);
+const TASK_EVENTS = new Set(['task.created', 'task.updated', 'task.completed']);
+
+const trimmed = (value: unknown) => (typeof value === 'string' ? value.trim() || null : (value ?? null));
+
+/** The fields a record write sets, as both our output and Kanvo's event carry them (times left out). */
+function recordEcho(record: Record<string, unknown>): EchoKey | undefined {
+  if (typeof record.id !== 'string') return undefined;
+  return {
+    resourceId: `record:${record.id}`,
+    fields: {
+      title: trimmed(record.title),
+      stage_id: record.stage_id ?? null,
+      assignee_id: record.assignee_id ?? null,
+      data: isObject(record.data) ? record.data : {},
+    },
+  };
+}
+
+function taskEcho(task: Record<string, unknown>): EchoKey | undefined {
+  if (typeof task.id !== 'string') return undefined;
+  return {
+    resourceId: `task:${task.id}`,
+    fields: {
+      title: trimmed(task.title),
+      record_id: task.record_id ?? null,
+      assignee_id: task.assignee_id ?? null,
+      // A due date may come back with a time of day: the day is what was set.
+      due_date: typeof task.due_date === 'string' ? task.due_date.slice(0, 10) : null,
+      notes: trimmed(task.notes),
+      completed: task.completed === true,
+    },
+  };
+}
+
+const webhooks: ConnectorWebhooks = {
+  receive: (body) => receiveDelivery(body),
+  verify: (rawBody, headers, secret) => verifyKanvoSignature(rawBody, headers['x-kanvo-signature'], secret),
+  register: registerKanvoWebhook,
+  unregister: unregisterKanvoWebhook,
+  remoteEvent,
+  poll: pollKanvo,
+  echoOfWrite(actionKey, output) {
+    if (!isObject(output)) return undefined;
+    if (RECORD_WRITES.has(actionKey)) return recordEcho(output);
+    if (TASK_WRITES.has(actionKey)) return taskEcho(output);
+    return undefined;
+  },
+  echoOfEvent(event) {
+    const name = remoteEvent(event.event);
+    if (!isObject(event.data)) return undefined;
+    if (RECORD_EVENTS.has(name)) return recordEcho(event.data);
+    if (TASK_EVENTS.has(name)) return taskEcho(event.data);
+    return undefined;
+  },
+};
+
 export const kanvoConnector = defineConnector({
   id: 'kanvo',
   name: 'Kanvo',
@@ -1301,6 +1523,7 @@ export const kanvoConnector = defineConnector({
   icon: 'kanban-square',
   needsConnection: true,
   triggers,
+  webhooks,
   actions: [
     listRecords,
     getRecord,

@@ -1,7 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { defineAction, defineConnector, type RunContext } from './define.ts';
-import { type ApiClient, ApiError, type ApiRequest, type Connection, clientFor, collect, defineApi, paginate, segment } from './http.ts';
+import {
+  type ConnectorWebhooks,
+  defineAction,
+  defineConnector,
+  defineTrigger,
+  type ReceivedEvent,
+  type ResolvedConnection,
+  type RunContext,
+  type TriggerEvent,
+  WebhookRejection,
+} from './define.ts';
+import {
+  type ApiClient,
+  ApiError,
+  type ApiRequest,
+  asChangeCursor,
+  bodyDedupeKey,
+  type ChangeCursor,
+  type Connection,
+  changesSince,
+  clientFor,
+  clientForConnection,
+  collect,
+  defineApi,
+  inChangeOrder,
+  paginate,
+  segment,
+} from './http.ts';
 import { absentIfBlank, limitField, optionalChoice, optionalFlag, optionalText, Timestamp, text, textList } from './remote-fields.ts';
 
 /**
@@ -10,6 +36,26 @@ import { absentIfBlank, limitField, optionalChoice, optionalFlag, optionalText, 
  * `X-API-Key`; answers in `{data, error, meta}`; contacts paged with limit/offset (at most 200).
  * The document names no paths: Pipewright uses `/api/v1/<resource>` under the connection's base URL.
  */
+
+/**
+ * Konvox's webhook events. Its event reference is not part of the document, so these are plain
+ * names of what its contacts and campaigns show (contact status active/unsubscribed/bounced,
+ * campaign status draft/active/paused/completed), delivered as `{event, data, timestamp}`; see the
+ * connectors README.
+ */
+export const KONVOX_EVENTS = [
+  'contact.created',
+  'contact.replied',
+  'contact.bounced',
+  'contact.unsubscribed',
+  'campaign.status_changed',
+] as const;
+export type KonvoxEvent = (typeof KONVOX_EVENTS)[number];
+
+/** The inbox event name of a Konvox delivery, prefixed like the other apps' (`konvox:contact.bounced`). */
+export function konvoxInboxEvent(event: string): string {
+  return `konvox:${event}`;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Connection details the document leaves open
@@ -805,7 +851,7 @@ const RegisterWebhookInput = z.object({
   ),
   events: textList({
     title: 'Events',
-    description: "The event names to receive, as Konvox's event reference lists them (its API document does not include that list).",
+    description: `The event names to receive, as Konvox's event reference lists them (its API document does not include that list; Pipewright's triggers use ${KONVOX_EVENTS.join(', ')}).`,
     noun: 'event',
   }),
   active: optionalFlag({ title: 'Active', description: 'No to register it switched off. Konvox switches it on by default.' }),
@@ -847,14 +893,289 @@ const registerWebhook = defineAction({
   },
 });
 
+// ---------------------------------------------------------------------------------------------
+// Triggers (webhook deliveries, or polling the contacts and campaigns lists)
+// ---------------------------------------------------------------------------------------------
+
+const ASSUMED =
+  "Konvox's API document does not include its event reference: Pipewright registers the event name shown here, and expects deliveries shaped {event, data, timestamp}.";
+const WEBHOOK_HOW = 'Konvox calls Pipewright through a webhook registered when the workflow goes live (Pipewright needs a public address).';
+const POLL_HOW = 'Without a public address, Pipewright checks Konvox for changes on a schedule instead.';
+
+const payload = <E extends KonvoxEvent>(event: E, data: z.ZodType) =>
+  z.object({ event: z.literal(event).meta({ title: 'Event' }), timestamp: Timestamp('Happened at'), data });
+
+const isEvent = (e: TriggerEvent, name: KonvoxEvent) => e.event === name || e.event === konvoxInboxEvent(name);
+
+const EventContact = Contact.extend({
+  campaignId: z
+    .string()
+    .nullable()
+    .optional()
+    .meta({ title: 'Campaign ID', description: 'The campaign it happened in, when Konvox says.' }),
+});
+
+interface ContactTriggerSpec {
+  key: string;
+  event: KonvoxEvent;
+  label: string;
+  description: string;
+  /** Whether a poll can find the event (a reply appears in no list). */
+  polled: boolean;
+  /** The contact's status in the sample. */
+  status: (typeof CONTACT_STATUSES)[number];
+}
+
+function contactTrigger({ key, event, label, description, polled, status }: ContactTriggerSpec) {
+  return defineTrigger({
+    key,
+    version: 1,
+    label,
+    description: `${description} ${WEBHOOK_HOW} ${polled ? POLL_HOW : 'It arrives by webhook only: no list shows it.'} ${ASSUMED}`,
+    source: 'webhook',
+    events: [konvoxInboxEvent(event)],
+    params: z.object({
+      campaign: optionalText({
+        title: 'Only in campaign',
+        description:
+          'Only when the event names this campaign (its ID). Leave empty for any; changes found by checking on a schedule name no campaign.',
+        widget: 'konvoxCampaign',
+      }),
+    }),
+    output: payload(event, EventContact),
+    sample: { event, timestamp: AT, data: { ...SAMPLE_CONTACT, status, campaignId: SAMPLE_CAMPAIGN.id } },
+    matches: (params, e) => isEvent(e, event) && (!params.campaign || e.data?.campaignId === params.campaign),
+  });
+}
+
+const EventCampaign = Campaign.extend({
+  previousStatus: z
+    .string()
+    .nullable()
+    .optional()
+    .meta({ title: 'Previous status', description: 'The status before the change, when known.' }),
+});
+
+const campaignStatusChanged = defineTrigger({
+  key: 'campaignStatusChanged',
+  version: 1,
+  label: 'Konvox campaign status changed',
+  description: `Starts when a Konvox campaign is started, paused or completed. ${WEBHOOK_HOW} ${POLL_HOW} ${ASSUMED}`,
+  source: 'webhook',
+  events: [konvoxInboxEvent('campaign.status_changed')],
+  params: z.object({
+    status: optionalChoice(CAMPAIGN_STATUSES, {
+      title: 'Only when it becomes',
+      description: 'Only when the campaign changes to this status, e.g. completed. Leave empty for any change.',
+      options: [...CAMPAIGN_STATUSES],
+    }),
+  }),
+  output: payload('campaign.status_changed', EventCampaign),
+  sample: { event: 'campaign.status_changed', timestamp: AT, data: { ...SAMPLE_CAMPAIGN, status: 'completed', previousStatus: 'active' } },
+  matches: (params, e) => isEvent(e, 'campaign.status_changed') && (!params.status || e.data?.status === params.status),
+});
+
+const triggers = [
+  contactTrigger({
+    key: 'contactCreated',
+    event: 'contact.created',
+    label: 'Konvox contact created',
+    description: 'Starts when a contact is added to Konvox.',
+    polled: true,
+    status: 'active',
+  }),
+  contactTrigger({
+    key: 'contactReplied',
+    event: 'contact.replied',
+    label: 'Konvox contact replied',
+    description: 'Starts when a contact replies to a Konvox campaign.',
+    polled: false,
+    status: 'active',
+  }),
+  contactTrigger({
+    key: 'contactBounced',
+    event: 'contact.bounced',
+    label: 'Konvox contact bounced',
+    description: "Starts when email to a Konvox contact bounces (the contact's status becomes bounced).",
+    polled: true,
+    status: 'bounced',
+  }),
+  contactTrigger({
+    key: 'contactUnsubscribed',
+    event: 'contact.unsubscribed',
+    label: 'Konvox contact unsubscribed',
+    description: "Starts when a Konvox contact unsubscribes (the contact's status becomes unsubscribed).",
+    polled: true,
+    status: 'unsubscribed',
+  }),
+  campaignStatusChanged,
+];
+
+// ---------------------------------------------------------------------------------------------
+// How Konvox's events reach Pipewright: webhook deliveries, or polling the lists
+// ---------------------------------------------------------------------------------------------
+
+const isObject = (value: unknown): value is Record<string, unknown> => !!value && typeof value === 'object' && !Array.isArray(value);
+
+/** Checks a delivery's `{event, data, timestamp}`; no delivery id is documented, so the body's hash dedupes. */
+function receiveDelivery(body: unknown, receivedAt: string): ReceivedEvent {
+  if (!isObject(body)) throw new WebhookRejection(400, 'The body must be a JSON object: {event, data, timestamp}.');
+  const { event, data, timestamp } = body;
+  if (typeof event !== 'string' || !(KONVOX_EVENTS as readonly string[]).includes(event)) {
+    throw new WebhookRejection(400, `event: expected one of ${KONVOX_EVENTS.join(', ')}, got ${JSON.stringify(event)}.`);
+  }
+  if (!isObject(data)) throw new WebhookRejection(400, 'data: expected an object (the contact or campaign the event is about).');
+  if (timestamp !== undefined && (typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp)))) {
+    throw new WebhookRejection(400, 'timestamp: expected an ISO 8601 date and time.');
+  }
+  return {
+    event: konvoxInboxEvent(event),
+    payload: { ...body, event, data, timestamp: (timestamp as string | undefined) ?? receivedAt },
+    dedupeKey: bodyDedupeKey(body),
+  };
+}
+
+const remoteEvent = (inboxEvent: string) => (inboxEvent.startsWith('konvox:') ? inboxEvent.slice('konvox:'.length) : inboxEvent);
+
+async function registerKonvoxWebhook(connection: ResolvedConnection, url: string, events: string[], signal: AbortSignal) {
+  const client = clientForConnection(konvoxApi, connection, signal);
+  const hook = await send<Partial<Webhook>>(client, {
+    method: 'POST',
+    path: konvoxPath(client, 'webhooks'),
+    body: { url, events: [...new Set(events.map(remoteEvent))], active: true },
+    what: 'register a webhook',
+  });
+  if (typeof hook?.id !== 'string') throw new Error('Konvox registered the webhook but did not say its ID.');
+  // Konvox documents no signing secret.
+  return { id: hook.id };
+}
+
+type FlaggedStatus = 'bounced' | 'unsubscribed';
+
+/**
+ * Where the last poll stopped: contacts created (by createdAt), the contacts known to be bounced or
+ * unsubscribed (Konvox shows no time of a status change, so a new one is told by its id), and the
+ * status of each campaign.
+ */
+interface KonvoxPollCursor {
+  created?: ChangeCursor;
+  flagged?: Record<string, FlaggedStatus>;
+  campaigns?: Record<string, string>;
+}
+
+function asKonvoxCursor(value: unknown): KonvoxPollCursor | undefined {
+  if (!isObject(value)) return undefined;
+  const record = (v: unknown) =>
+    isObject(v) ? (Object.fromEntries(Object.entries(v).filter(([, s]) => typeof s === 'string')) as Record<string, string>) : undefined;
+  return {
+    created: asChangeCursor(value.created),
+    flagged: record(value.flagged) as Record<string, FlaggedStatus> | undefined,
+    campaigns: record(value.campaigns),
+  };
+}
+
+/** A poll reads at most this many contacts a list. */
+const POLL_MAX_ITEMS = 50_000;
+
+function polledEvent(event: KonvoxEvent, data: Record<string, unknown>, at: string, dedupeKey: string): ReceivedEvent {
+  return { event: konvoxInboxEvent(event), payload: { event, timestamp: at, data }, dedupeKey };
+}
+
+/**
+ * Finds new contacts, contacts newly bounced or unsubscribed, and campaigns whose status changed,
+ * since the cursor. The contacts list filters by status and pages with limit/offset but has no
+ * "changed since", so the bounced and unsubscribed lists are read whole and compared with the ids
+ * the cursor holds (a contact that bounces a second time within the inbox's dedupe window counts
+ * once). Replies appear in no list: they arrive by webhook only.
+ */
+async function pollKonvox(connection: ResolvedConnection, events: string[], cursor: unknown, signal: AbortSignal) {
+  const wanted = new Set(events.map(remoteEvent));
+  const statuses = (['bounced', 'unsubscribed'] as const).filter((s) => wanted.has(`contact.${s}`));
+  const wantsCreated = wanted.has('contact.created');
+  const wantsCampaigns = wanted.has('campaign.status_changed');
+  if (!wantsCreated && !wantsCampaigns && statuses.length === 0) {
+    throw new Error(
+      `Konvox's lists cannot show ${[...wanted].join(', ') || 'these events'}; give Pipewright a public address so Konvox can send them by webhook.`,
+    );
+  }
+  const client = clientForConnection(konvoxApi, connection, signal);
+  const previous = asKonvoxCursor(cursor);
+  const next: KonvoxPollCursor = {};
+  const out: ReceivedEvent[] = [];
+  const now = new Date().toISOString();
+  const contacts = async (status?: string) =>
+    (
+      await collect<Contact>(
+        client,
+        { method: 'GET', path: konvoxPath(client, 'contacts'), query: { status }, what: 'list contacts' },
+        OFFSET,
+        {
+          maxItems: POLL_MAX_ITEMS,
+        },
+      )
+    ).items;
+
+  const all = wantsCreated ? await contacts() : undefined;
+  if (all) {
+    const changes = changesSince(all, previous?.created, (c) => ({ id: c.id, changedAt: c.createdAt }));
+    for (const c of [...changes.created, ...changes.updated]) {
+      out.push(polledEvent('contact.created', c, c.createdAt as string, `poll:${c.id}:${c.createdAt}`));
+    }
+    next.created = changes.cursor;
+  }
+  if (statuses.length > 0) {
+    const flagged: Record<string, FlaggedStatus> = {};
+    for (const status of statuses) {
+      const rows = all ? all.filter((c) => c.status === status) : await contacts(status);
+      for (const c of rows) {
+        flagged[c.id] = status;
+        if (previous?.flagged && previous.flagged[c.id] !== status) {
+          out.push(polledEvent(`contact.${status}`, c, now, `poll:${c.id}:${status}`));
+        }
+      }
+    }
+    next.flagged = flagged;
+  }
+  if (wantsCampaigns) {
+    const { items } = await listAll<Campaign>(client, 'campaigns', 'list campaigns');
+    const known: Record<string, string> = {};
+    for (const campaign of items) {
+      known[campaign.id] = campaign.status;
+      const before = previous?.campaigns?.[campaign.id];
+      if (before !== undefined && before !== campaign.status) {
+        const at = campaign.updatedAt ?? now;
+        out.push(
+          polledEvent(
+            'campaign.status_changed',
+            { ...campaign, previousStatus: before },
+            at,
+            `poll:${campaign.id}:${campaign.status}:${campaign.updatedAt ?? ''}`,
+          ),
+        );
+      }
+    }
+    next.campaigns = known;
+  }
+  return { events: inChangeOrder(out), cursor: next };
+}
+
+const webhooks: ConnectorWebhooks = {
+  receive: (body, _headers, receivedAt) => receiveDelivery(body, receivedAt),
+  // No signature and no delete call are documented: going off leaves the webhook in Konvox (see README).
+  register: registerKonvoxWebhook,
+  remoteEvent,
+  poll: pollKonvox,
+};
+
 export const konvoxConnector = defineConnector({
   id: 'konvox',
   name: 'Konvox',
   description:
-    "Konvox outreach over its REST API: campaigns (create, change, start, pause, complete, delete), contacts, sender addresses, connected channel accounts and webhooks. Connect with an API key (kvx_live_…) and your Konvox address; the key goes as a Bearer token, or as X-API-Key when the connection's auth is apiKey (or its authHeader setting says x-api-key). Paths are /api/v1/<resource> unless the address already ends in /api/vN or the apiPath setting says otherwise. Konvox's document lists no webhook events, so there are no Konvox triggers yet.",
+    "Konvox outreach over its REST API: campaigns (create, change, start, pause, complete, delete), contacts, sender addresses, connected channel accounts and webhooks. Connect with an API key (kvx_live_…) and your Konvox address; the key goes as a Bearer token, or as X-API-Key when the connection's auth is apiKey (or its authHeader setting says x-api-key). Paths are /api/v1/<resource> unless the address already ends in /api/vN or the apiPath setting says otherwise. Triggers start on contacts created, replying, bouncing or unsubscribing and on campaign status changes; Konvox's document lists no webhook events, so their names are Pipewright's assumption (see each trigger's help).",
   icon: 'send',
   needsConnection: true,
-  triggers: [],
+  triggers,
+  webhooks,
   actions: [
     listCampaigns,
     getCampaign,

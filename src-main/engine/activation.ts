@@ -52,6 +52,9 @@ interface RemoteTrigger {
   app: string;
 }
 
+/** A remote call's result arrived after shutdown began: it is dropped. */
+class ShuttingDown extends Error {}
+
 /**
  * Going live and off for triggers of remote apps. Each live remote trigger gets a hook: an
  * unguessable address `/hooks/<token>`. With a public address set, the webhook is registered with
@@ -63,6 +66,8 @@ export class Activation {
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
   private readonly abort = new AbortController();
+  /** Calls to remote apps under way; shutting down waits for them so none writes to a closed store. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: ActivationDeps) {}
 
@@ -109,10 +114,27 @@ export class Activation {
     this.timer.unref();
   }
 
-  stop(): void {
+  /** Stops polling and cancels calls under way (their results are dropped); resolves when they have ended. */
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.abort.abort(new Error('Pipewright is shutting down.'));
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Awaits a call to a remote app; after shutdown began, its result is never used. */
+  private async remote<T>(call: Promise<T>): Promise<T> {
+    this.inFlight.add(call);
+    try {
+      const value = await call;
+      if (this.abort.signal.aborted) throw new ShuttingDown();
+      return value;
+    } catch (err) {
+      if (this.abort.signal.aborted) throw new ShuttingDown();
+      throw err;
+    } finally {
+      this.inFlight.delete(call);
+    }
   }
 
   /** Polls the hooks in poll mode (all, or those due); skipped while a previous round still runs. */
@@ -161,6 +183,7 @@ export class Activation {
   }
 
   private async setUp(workflow: Workflow, trigger: RemoteTrigger): Promise<void> {
+    if (this.abort.signal.aborted) return;
     const { webhooks } = trigger;
     const connection = this.connectionOf(workflow, trigger.node);
     const publicUrl = this.deps.settings().publicUrl;
@@ -190,11 +213,12 @@ export class Activation {
     const url = this.hookUrl(hook) as string;
     const events = (trigger.trigger.events ?? []).map((e) => webhooks.remoteEvent(e));
     try {
-      const registered = await webhooks.register(connection.value, url, events, this.abort.signal);
+      const registered = await this.remote(webhooks.register(connection.value, url, events, this.abort.signal));
       if (registered.secret) this.deps.connections.setWebhookSecret(connection.value.name, registered.id, registered.secret);
       this.deps.hooks.update(hook.token, { remoteId: registered.id, lastError: null });
       this.deps.onHookChanged?.(hook.token);
     } catch (err) {
+      if (err instanceof ShuttingDown) return;
       const reason = `Could not register the webhook with ${this.appName(trigger.app)}: ${(err as Error).message}`;
       if (webhooks.poll) {
         this.deps.hooks.update(hook.token, { mode: 'poll', lastError: `${reason} Polling instead.` });
@@ -204,12 +228,14 @@ export class Activation {
   }
 
   private async removeHook(hook: Hook, workflow?: Workflow): Promise<void> {
+    if (this.abort.signal.aborted) return;
     const webhooks = this.deps.registry.connectors.find((c) => c.id === hook.app)?.webhooks;
     if (hook.remoteId && webhooks?.unregister && hook.connectionName) {
       try {
         const connection = this.deps.connections.resolve(hook.connectionName);
-        await webhooks.unregister(connection, hook.remoteId, this.abort.signal);
+        await this.remote(webhooks.unregister(connection, hook.remoteId, this.abort.signal));
       } catch (err) {
+        if (err instanceof ShuttingDown) return;
         // The hook goes away regardless: its deliveries are answered 404 from now on.
         console.warn(
           `Could not delete the ${this.appName(hook.app)} webhook of workflow ${workflow?.name ?? hook.workflowId}: ${(err as Error).message}`,
@@ -230,7 +256,7 @@ export class Activation {
     const at = this.deps.now().toISOString();
     try {
       const connection = this.deps.connections.resolve(hook.connectionName);
-      const result = await webhooks.poll(connection, events, hook.pollCursor, this.abort.signal);
+      const result = await this.remote(webhooks.poll(connection, events, hook.pollCursor, this.abort.signal));
       if (!this.deps.hooks.byToken(hook.token)) return; // went off meanwhile
       this.deps.commits.begin();
       let added = 0;
@@ -240,13 +266,15 @@ export class Activation {
       this.deps.hooks.update(hook.token, { pollCursor: result.cursor, polledAt: at, lastError: note ?? null });
       if (added) this.deps.onEvent();
     } catch (err) {
+      if (err instanceof ShuttingDown) return;
       this.deps.hooks.update(hook.token, { polledAt: at, lastError: `Could not read changes: ${(err as Error).message}` });
     }
   }
 
   /** The inbox row of a polled change: deduplicated per workflow, an echo of our own write recorded as such. */
   private inboxEvent(hook: Hook, webhooks: ConnectorWebhooks, received: ReceivedEvent, at: string): NewInboxEvent {
-    const echo = hook.connectionName && this.deps.echoes.remembers(hook.connectionName) ? webhooks.echoOfEvent?.(received.payload) : undefined;
+    const echo =
+      hook.connectionName && this.deps.echoes.remembers(hook.connectionName) ? webhooks.echoOfEvent?.(received.payload) : undefined;
     const isEcho = !!echo && !!hook.connectionName && this.deps.echoes.isEcho(hook.connectionName, echo.resourceId, echo.fields);
     return {
       source: hook.app,

@@ -485,7 +485,7 @@ describe('GHL triggers', () => {
   it('start from GHL webhook bodies, filtered by tag, once per webhook id', async () => {
     connect();
     app.save(triggerFlow('ghl.contactTagsChanged', { tag: 'VIP' }));
-    app.setLive('ghl-trigger', true);
+    await app.setLive('ghl-trigger', true);
     const contact = ghl.addContact({ email: 'vip@example.com', tags: ['buyer'] });
     await app.run(one('tag', 'ghl.addTags', { contactId: contact.id, tags: 'vip' }));
     await app.run(one('tag', 'ghl.addTags', { contactId: contact.id, tags: 'seller' }));
@@ -507,7 +507,7 @@ describe('GHL triggers', () => {
   it('never start from the local CRM’s contact events of the same kind', async () => {
     connect();
     app.save(triggerFlow('ghl.contactCreated'));
-    app.setLive('ghl-trigger', true);
+    await app.setLive('ghl-trigger', true);
     app.crm.createContact({ email: 'local@example.com' });
     await app.settle();
     expect(app.journal.list({ workflowId: 'ghl-trigger' })).toHaveLength(0);

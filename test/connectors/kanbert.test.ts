@@ -601,7 +601,7 @@ describe('Kanbert triggers', () => {
   it('a delivery repeated because it was answered late counts once: one dedupe key, one inbox event, one run', async () => {
     connect();
     app.save(triggerFlow('kanbert.contactUpdated'));
-    app.setLive('kanbert-trigger', true);
+    await app.setLive('kanbert-trigger', true);
 
     const keys: string[] = [];
     const added: (number | undefined)[] = [];
@@ -662,7 +662,7 @@ describe('Kanbert triggers', () => {
   it('start from Kanbert deliveries only, never from local CRM contact events', async () => {
     connect();
     app.save(triggerFlow('kanbert.contactCreated'));
-    app.setLive('kanbert-trigger', true);
+    await app.setLive('kanbert-trigger', true);
     app.crm.createContact({ first_name: 'Local', last_name: 'Person', email: 'local@example.com' });
     await app.settle();
     expect(app.journal.list({ workflowId: 'kanbert-trigger' })).toHaveLength(0);

@@ -387,7 +387,7 @@ describe('Kanvo triggers', () => {
   it('start from Kanvo deliveries only, never from local CRM events of the same name', async () => {
     connect();
     app.save(triggerFlow({}));
-    app.setLive('kanvo-trigger', true);
+    await app.setLive('kanvo-trigger', true);
 
     app.crm.createRecord({ type: 'lead', title: 'Local lead' });
     await app.settle();

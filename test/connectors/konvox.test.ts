@@ -408,10 +408,18 @@ describe('Konvox in the catalog', () => {
     ['GET /api/v1/webhooks', 'konvox.listWebhooks'],
     ['POST /api/v1/webhooks', 'konvox.registerWebhook'],
   ];
+  /** The webhook events Pipewright assumes (the document has no event reference), and their triggers. */
+  const assumedEvents: [string, string][] = [
+    ['contact.created', 'konvox.contactCreated'],
+    ['contact.replied', 'konvox.contactReplied'],
+    ['contact.bounced', 'konvox.contactBounced'],
+    ['contact.unsubscribed', 'konvox.contactUnsubscribed'],
+    ['campaign.status_changed', 'konvox.campaignStatusChanged'],
+  ];
 
-  it('has a node with a label and help text for every documented operation', () => {
+  it('has a node with a label and help text for every documented operation and assumed event', () => {
     const nodes = new Map(app.registry.catalog().nodes.map((n) => [n.type, n]));
-    for (const [operation, type] of documented) {
+    for (const [operation, type] of [...documented, ...assumedEvents]) {
       const node = nodes.get(type);
       expect(node, operation).toBeDefined();
       expect(node?.label.length, type).toBeGreaterThan(3);
@@ -423,9 +431,14 @@ describe('Konvox in the catalog', () => {
         expect(schema.description, `${type} ${field}`).toBeTruthy();
       }
     }
+    for (const [event, type] of assumedEvents) {
+      const node = nodes.get(type);
+      expect(node?.kind, type).toBe('trigger');
+      if (node?.kind === 'trigger') expect(node.events, type).toEqual([`konvox:${event}`]);
+      expect(node?.description, type).toContain('event reference');
+    }
     const types = [...nodes.keys()].filter((t) => t.startsWith('konvox.'));
-    expect(types.sort()).toEqual(documented.map(([, t]) => t).sort());
-    expect(konvoxConnector.triggers).toEqual([]);
+    expect(types.sort()).toEqual([...documented, ...assumedEvents].map(([, t]) => t).sort());
   });
 
   it('declares every write with a plan; only writes that cannot double are retry-safe', () => {

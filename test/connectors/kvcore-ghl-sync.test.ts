@@ -157,10 +157,10 @@ function fromGhl(trigger: 'ghl.contactCreated' | 'ghl.contactUpdated'): Workflow
   };
 }
 
-function goLive(...flows: WorkflowInput[]): void {
+async function goLive(...flows: WorkflowInput[]): Promise<void> {
   for (const flow of flows) {
     app.save(flow);
-    app.setLive(flow.id, true);
+    await app.setLive(flow.id, true);
   }
 }
 
@@ -189,8 +189,13 @@ function writesToGhl(): string[] {
 }
 
 describe('kvCORE → GHL contact sync', () => {
-  beforeEach(() => {
-    goLive(toGhl('local.contactCreated'), toGhl('local.contactUpdated'), fromGhl('ghl.contactCreated'), fromGhl('ghl.contactUpdated'));
+  beforeEach(async () => {
+    await goLive(
+      toGhl('local.contactCreated'),
+      toGhl('local.contactUpdated'),
+      fromGhl('ghl.contactCreated'),
+      fromGhl('ghl.contactUpdated'),
+    );
   });
 
   it('a new kvCORE contact is created in GHL and tagged; the echo of that create stops at the check', async () => {
@@ -298,7 +303,7 @@ describe('kvCORE → GHL contact sync', () => {
 
 describe('why the echo check is there', () => {
   it('without it, every change made in GHL is written back to GHL and echoed again', async () => {
-    goLive(toGhl('local.contactCreated'), toGhl('local.contactUpdated', false), fromGhl('ghl.contactUpdated'));
+    await goLive(toGhl('local.contactCreated'), toGhl('local.contactUpdated', false), fromGhl('ghl.contactUpdated'));
     app.crm.createContact({ email: 'echo@example.com', first_name: 'Echo', last_name: 'Test', phone: '+15550144' });
     await syncUntilQuiet();
     const remote = [...ghl.contacts.values()][0];
