@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import pkg from '../package.json' with { type: 'json' };
 import { type App, InvalidWorkflowError, type RunUpdate } from './app.ts';
 import type { TriggerEvent } from './connectors/define.ts';
+import { DEFAULT_POLL_SECONDS, MIN_POLL_SECONDS } from './engine/activation.ts';
 import { describeError } from './engine/runner.ts';
 import {
   type Contract,
@@ -18,6 +19,7 @@ import {
   type MethodOutput,
   type RpcError,
   TriggerEventInput,
+  type TriggerHook,
   type WorkflowSummary,
 } from './shared/contract.ts';
 import type { RunSummary } from './shared/runs.ts';
@@ -93,7 +95,24 @@ export function createApi(app: App, options: ApiOptions): Api {
       lastRunAt: runs?.lastRunAt ?? null,
       lastRunStatus: runs?.lastRunStatus ?? null,
       errorCount: runs?.errorCount ?? 0,
+      pausedReason: row.status === 'paused' ? row.pausedReason : null,
+      triggers: triggersOf(row),
     };
+  }
+
+  /** How a live workflow's remote triggers receive events; workflows without one skip the lookup. */
+  function triggersOf(row: WorkflowRow): TriggerHook[] {
+    if (row.status !== 'live' || !row.triggerType) return [];
+    const resolved = app.registry.resolve(row.triggerType);
+    if (resolved?.kind !== 'trigger' || !resolved.connector.webhooks) return [];
+    // As the poller reads the setting: never more often than its minimum.
+    const setting = Number(app.liveSettings().pollSeconds);
+    const pollSeconds = Math.max(MIN_POLL_SECONDS, Number.isFinite(setting) ? setting : DEFAULT_POLL_SECONDS);
+    return app.triggerHooks(row.id).map((hook) => ({
+      ...hook,
+      appName: app.registry.connectors.find((c) => c.id === hook.app)?.name ?? hook.app,
+      pollSeconds: hook.mode === 'poll' ? pollSeconds : null,
+    }));
   }
 
   function summaryOf(id: string): WorkflowSummary {
@@ -166,6 +185,11 @@ export function createApi(app: App, options: ApiOptions): Api {
     'workflows.versions': ({ id }) => {
       if (!app.workflows.get(id)) throw notFound(id);
       return app.workflows.versions(id);
+    },
+    'workflows.checkNow': async ({ id }) => {
+      if (!app.workflows.get(id)) throw notFound(id);
+      await app.pollNow();
+      return summaryOf(id);
     },
 
     'runs.list': (filter) => app.journal.list(filter),
@@ -250,8 +274,11 @@ export function createApi(app: App, options: ApiOptions): Api {
     'connections.list': () => listConnections(app),
 
     'settings.get': () => app.settings.all(),
-    'settings.set': ({ key, value }) => {
-      app.settings.set(key, value);
+    'settings.set': async ({ key, value }) => {
+      await app.changeSetting(key, value);
+      // A new public address changes how live workflows receive events: lists show it.
+      if (key === 'webhooks.publicUrl')
+        for (const row of app.workflows.list()) if (row.status === 'live') hub.emit('workflows.changed', { id: row.id });
       return { ok: true };
     },
   };

@@ -209,11 +209,23 @@ export class App {
 
   /** Where webhooks reach this computer from the internet, and how often triggers without one poll. */
   liveSettings(): LiveSettings {
-    const publicUrl = this.settings.get<string>('webhooks.publicUrl', '').trim();
+    const stored = this.settings.get<unknown>('webhooks.publicUrl', null);
+    const publicUrl = typeof stored === 'string' ? stored.trim() : '';
     return {
       ...(publicUrl ? { publicUrl } : {}),
       pollSeconds: this.settings.get('webhooks.pollSeconds', DEFAULT_POLL_SECONDS),
     };
+  }
+
+  /**
+   * Changes a setting. A new public address reconnects every live remote trigger (webhooks are
+   * registered at the new address, or polling starts or stops).
+   */
+  async changeSetting(key: string, value: unknown): Promise<void> {
+    const before = this.liveSettings().publicUrl;
+    this.settings.set(key, value);
+    if (key !== 'webhooks.publicUrl' || this.liveSettings().publicUrl === before) return;
+    for (const { workflow } of this.workflows.live()) await this.activation.activate(workflow, { reconnect: true });
   }
 
   /** One webhook delivery to `/hooks/<token>`: answered once the event is durably in the inbox. */

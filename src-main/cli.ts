@@ -2,7 +2,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type App, createApp, InvalidWorkflowError } from './app.ts';
 import { CONNECTIONS_USAGE, connectionsCommand } from './cli-connections.ts';
+import { EVENTS_USAGE, eventsCommand } from './cli-events.ts';
 import { formatRun, formatRunList, formatTable } from './cli-format.ts';
+import { DIFF_USAGE, diffCommand, TEMPLATES_USAGE, templatesCommand } from './cli-templates.ts';
 import type { TriggerEvent } from './connectors/define.ts';
 import { describeError } from './engine/runner.ts';
 import { defaultDataDir } from './paths.ts';
@@ -22,7 +24,11 @@ Commands:
   runs show RUN_ID [--json]            Show one run with its steps
   catalog [--json]                     List every trigger and action
 ${CONNECTIONS_USAGE}
-  serve [--port 4310] [--open]         Start the browser edition
+${EVENTS_USAGE}
+${TEMPLATES_USAGE}
+${DIFF_USAGE}
+  serve [--port 4310] [--hook-port 4311] [--open]
+                                       Start the browser edition (webhooks on --hook-port)
 
 Options:
   --data-dir DIR   Where data is kept (default: PIPEWRIGHT_DATA_DIR or the OS app-data folder)
@@ -62,6 +68,7 @@ function parse(argv: string[]) {
       mode: { type: 'string' },
       limit: { type: 'string' },
       port: { type: 'string' },
+      'hook-port': { type: 'string' },
       open: { type: 'boolean' },
       note: { type: 'string' },
       app: { type: 'string' },
@@ -73,6 +80,15 @@ function parse(argv: string[]) {
       extra: { type: 'string', multiple: true },
       'refresh-token': { type: 'string' },
       'expires-at': { type: 'string' },
+      bind: { type: 'string', multiple: true },
+      'map-stage': { type: 'string', multiple: true },
+      'map-type': { type: 'string', multiple: true },
+      'map-pipeline': { type: 'string', multiple: true },
+      set: { type: 'string', multiple: true },
+      id: { type: 'string' },
+      'create-missing': { type: 'boolean' },
+      from: { type: 'string' },
+      to: { type: 'string' },
     },
   });
 }
@@ -117,6 +133,12 @@ export async function main(argv: string[]): Promise<number> {
         return runs(open(), args, parsed);
       case 'connections':
         return await connectionsCommand(open(), args, parsed.values);
+      case 'events':
+        return await eventsCommand(open(), args, parsed.values);
+      case 'templates':
+        return await templatesCommand(open(), args, parsed.values);
+      case 'diff':
+        return diffCommand(open(), args, parsed.values);
       case 'catalog':
         return catalog(open(), parsed);
       case 'serve':
@@ -135,12 +157,17 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function serveCommand(dataDir: string, parsed: Parsed): Promise<number> {
-  const text = parsed.values.port ?? '4310';
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`--port must be a port number (0-65535), not "${text}".`);
+  const port = portOption('--port', parsed.values.port ?? '4310');
+  const hookPort = parsed.values['hook-port'] === undefined ? undefined : portOption('--hook-port', parsed.values['hook-port']);
   // Loaded on demand: the other commands need no HTTP server. The server owns its app while it runs.
   const { serve } = await import('./serve.ts');
-  return serve({ dataDir, port, open: parsed.values.open ?? false });
+  return serve({ dataDir, port, hookPort, open: parsed.values.open ?? false });
+}
+
+function portOption(flag: string, text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`${flag} must be a port number (0-65535), not "${text}".`);
+  return port;
 }
 
 function need(args: string[], what: string): string {
@@ -206,9 +233,15 @@ function list(app: App): number {
   return 0;
 }
 
-function activate(app: App, args: string[], live: boolean): number {
-  const row = app.setLive(need(args, 'the id of the workflow'), live);
+async function activate(app: App, args: string[], live: boolean): Promise<number> {
+  const row = await app.setLive(need(args, 'the id of the workflow'), live);
   out(`"${row.name}" is now ${row.status}.`);
+  for (const hook of app.triggerHooks(row.id)) {
+    const how =
+      hook.mode === 'poll' ? 'checks for changes on an interval' : hook.registered ? 'receives webhooks (registered)' : 'receives webhooks';
+    out(`  Trigger ${hook.nodeId} (${hook.app}) ${how}${hook.url ? ` at ${hook.url}` : ''}.`);
+    if (hook.lastError) out(`  Note: ${hook.lastError}`);
+  }
   return 0;
 }
 

@@ -4,11 +4,14 @@ import { describe, expect, it } from 'vitest';
 import type { App } from '../src-main/app.ts';
 import { ConnectorRegistry } from '../src-main/connectors/index.ts';
 import { validateWorkflow } from '../src-main/engine/validate.ts';
+import { bundledTemplates } from '../src-main/templates/gallery.ts';
+import { importTemplate } from '../src-main/templates/import.ts';
+import { loadTemplate } from '../src-main/templates/load.ts';
+import { templateRequirements } from '../src-main/templates/requirements.ts';
 import { tempApp } from './helpers.ts';
 
 const dir = join(import.meta.dirname, '..', 'templates');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
-const load = (name: string) => JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8'));
 
 describe('every template', () => {
   const registry = new ConnectorRegistry();
@@ -21,16 +24,68 @@ describe('every template', () => {
     expect(doc.category).toEqual(expect.any(String));
     for (const node of doc.nodes) expect(node.name, `${file}: step ${node.id} needs a name`).toEqual(expect.any(String));
   });
+
+  it.each(files)('%s names every connection it uses and has an event to test with', (file) => {
+    const { workflow } = loadTemplate(file.replace(/\.json$/, ''), registry);
+    const used = new Set(workflow.nodes.flatMap((n) => (n.connection ? [n.connection] : [])));
+    expect(Object.keys(workflow.connections).sort()).toEqual([...used].sort());
+    const trigger = workflow.nodes.map((n) => registry.resolve(n.type)).find((r) => r?.kind === 'trigger');
+    // A template ships a sample unless its trigger builds one from the CRM (or needs none: manual, schedule).
+    if (!workflow.sample)
+      expect(trigger?.kind === 'trigger' && (trigger.trigger.liveSample || trigger.trigger.source === 'schedule')).toBeTruthy();
+  });
 });
 
-/** Imports a template, checks its dry run changes nothing, and turns it on. */
+describe('the gallery', () => {
+  const registry = new ConnectorRegistry();
+
+  it('has at least 15 templates covering the local CRM and all five remote APIs', () => {
+    const gallery = bundledTemplates(registry);
+    expect(gallery).toHaveLength(files.length);
+    expect(gallery.length).toBeGreaterThanOrEqual(15);
+    const apps = new Set(gallery.flatMap((t) => t.apps.map((a) => a.id)));
+    for (const app of ['local', 'kanvo', 'kanbert', 'konvox', 'crm-http', 'ghl']) expect(apps, app).toContain(app);
+  });
+
+  it('lists name, description, category, apps and step count for each, by category', () => {
+    const gallery = bundledTemplates(registry);
+    expect(gallery.find((t) => t.id === 'ghl-hot-tag-to-kanvo-lead')).toEqual({
+      id: 'ghl-hot-tag-to-kanvo-lead',
+      name: 'GHL contact tagged "hot": open a Kanvo lead',
+      description: expect.stringContaining('open a lead for them in Kanvo'),
+      category: 'Lead capture',
+      apps: [
+        { id: 'ghl', name: 'GHL Contacts' },
+        { id: 'kanvo', name: 'Kanvo' },
+      ],
+      nodeCount: 5,
+      trigger: 'GHL contact tags changed',
+    });
+    const categories = gallery.map((t) => t.category);
+    expect(categories).toEqual([...categories].sort((a, b) => a.localeCompare(b)));
+  });
+
+  it('declares in `requires` what its steps need, so a reader of the file sees it too', () => {
+    for (const file of files) {
+      const { workflow } = loadTemplate(file.replace(/\.json$/, ''), registry);
+      const needs = templateRequirements(workflow, registry);
+      for (const type of needs.objectTypes) expect(workflow.requires?.objectTypes, `${file}: ${type.name}`).toContain(type.name);
+    }
+  });
+});
+
+/** Imports a template as a draft, checks its dry run changes nothing, and turns it on. */
 async function importAndDryRun(app: App, name: string) {
+  const imported = await importTemplate(app, loadTemplate(name, app.registry));
+  expect(imported).toMatchObject({ workflowId: name, version: 1 });
+  expect(app.workflows.versions(name)[0]?.note).toBe(`Imported from template ${name}`);
   const before = app.crm.dump();
-  const dry = await app.run(load(name), { dryRun: true });
+  const dry = await app.run(name, { dryRun: true });
   expect(dry.status).toBe('succeeded');
   expect(app.crm.dump()).toEqual(before);
-  app.save(load(name));
-  app.setLive(name, true);
+  // Saved exactly as the template reads (defaults filled in), nothing rewritten.
+  expect(app.workflows.document(name)).toEqual(loadTemplate(name, app.registry).workflow);
+  await app.setLive(name, true);
   app.start();
   return dry;
 }

@@ -89,16 +89,34 @@ export class Activation {
     }));
   }
 
-  /** Makes every remote trigger of a live workflow receive events; hooks of removed triggers go away. */
-  async activate(workflow: Workflow): Promise<void> {
+  /**
+   * Makes every remote trigger of a live workflow receive events; hooks of removed triggers go
+   * away. A hook keeps its address (token) while its trigger and connection stay; it is connected
+   * again when the public address appeared or went, its registration is missing, or it carries a
+   * problem a new attempt may solve; `reconnect` connects every hook again (the public address changed).
+   */
+  async activate(workflow: Workflow, options: { reconnect?: boolean } = {}): Promise<void> {
     const triggers = this.remoteTriggers(workflow);
     for (const hook of this.deps.hooks.forWorkflow(workflow.id)) {
-      const still = triggers.find((t) => t.node.id === hook.nodeId && t.app === hook.app);
-      if (!still || !this.fits(hook, still, workflow)) await this.removeHook(hook, workflow);
+      const trigger = triggers.find((t) => t.node.id === hook.nodeId && t.app === hook.app);
+      const connection = trigger && this.connectionOf(workflow, trigger.node);
+      if (!connection || (connection.value?.name ?? null) !== hook.connectionName) await this.removeHook(hook, workflow);
     }
     for (const trigger of triggers) {
+      if (this.abort.signal.aborted) return;
       const existing = this.deps.hooks.forWorkflow(workflow.id).find((h) => h.nodeId === trigger.node.id);
-      if (!existing) await this.setUp(workflow, trigger);
+      if (existing && !options.reconnect && !this.stale(existing, trigger)) continue;
+      if (existing?.remoteId && options.reconnect) await this.unregister(existing, workflow);
+      const hook =
+        existing ??
+        this.deps.hooks.create({
+          workflowId: workflow.id,
+          nodeId: trigger.node.id,
+          app: trigger.app,
+          connectionName: this.connectionOf(workflow, trigger.node).value?.name ?? null,
+          mode: this.wantedMode(trigger),
+        });
+      await this.connect(workflow, trigger, hook);
     }
   }
 
@@ -165,12 +183,15 @@ export class Activation {
     return out;
   }
 
-  /** Whether a hook still matches its trigger's connection and the current public-address setting. */
-  private fits(hook: Hook, trigger: RemoteTrigger, workflow: Workflow): boolean {
-    const connection = this.connectionOf(workflow, trigger.node);
-    if ((connection.value?.name ?? null) !== hook.connectionName) return false;
-    const wantsWebhook = !!this.deps.settings().publicUrl || !trigger.webhooks.poll;
-    return wantsWebhook ? hook.mode === 'webhook' : hook.mode === 'poll';
+  /** Webhooks when the app can reach this computer (or cannot be polled), polling otherwise. */
+  private wantedMode(trigger: RemoteTrigger): HookMode {
+    return this.deps.settings().publicUrl || !trigger.webhooks.poll ? 'webhook' : 'poll';
+  }
+
+  private stale(hook: Hook, trigger: RemoteTrigger): boolean {
+    if (hook.mode !== this.wantedMode(trigger)) return true;
+    if (hook.mode === 'webhook' && trigger.webhooks.register && !hook.remoteId) return true;
+    return hook.mode === 'webhook' && hook.lastError !== null;
   }
 
   private connectionOf(workflow: Workflow, node: WorkflowNode): { value?: ResolvedConnection; error?: string } {
@@ -182,35 +203,30 @@ export class Activation {
     }
   }
 
-  private async setUp(workflow: Workflow, trigger: RemoteTrigger): Promise<void> {
-    if (this.abort.signal.aborted) return;
+  /** Connects a hook the way the settings allow: registers its webhook, or starts polling. */
+  private async connect(workflow: Workflow, trigger: RemoteTrigger, hook: Hook): Promise<void> {
     const { webhooks } = trigger;
+    const mode = this.wantedMode(trigger);
+    if (hook.remoteId && mode === 'poll') await this.unregister(hook, workflow); // the public address went away
+    this.deps.hooks.update(hook.token, { mode, lastError: null, ...(mode === 'poll' ? { remoteId: null } : {}) });
+    const current = this.deps.hooks.byToken(hook.token) as Hook;
     const connection = this.connectionOf(workflow, trigger.node);
-    const publicUrl = this.deps.settings().publicUrl;
-    const mode: HookMode = publicUrl || !webhooks.poll ? 'webhook' : 'poll';
-    const hook = this.deps.hooks.create({
-      workflowId: workflow.id,
-      nodeId: trigger.node.id,
-      app: trigger.app,
-      connectionName: connection.value?.name ?? null,
-      mode,
-    });
     if (!connection.value) {
       this.deps.hooks.update(hook.token, { lastError: connection.error ?? null });
       return;
     }
     if (mode === 'poll') {
-      await this.poll(hook, workflow);
+      await this.poll(current, workflow);
       return;
     }
-    if (!publicUrl) {
+    if (!this.deps.settings().publicUrl) {
       this.deps.hooks.update(hook.token, {
         lastError: `Set the public address in Settings so ${this.appName(trigger.app)} can reach this computer.`,
       });
       return;
     }
     if (!webhooks.register) return; // the user pastes the address into the app
-    const url = this.hookUrl(hook) as string;
+    const url = this.hookUrl(current) as string;
     const events = (trigger.trigger.events ?? []).map((e) => webhooks.remoteEvent(e));
     try {
       const registered = await this.remote(webhooks.register(connection.value, url, events, this.abort.signal));
@@ -229,21 +245,25 @@ export class Activation {
 
   private async removeHook(hook: Hook, workflow?: Workflow): Promise<void> {
     if (this.abort.signal.aborted) return;
-    const webhooks = this.deps.registry.connectors.find((c) => c.id === hook.app)?.webhooks;
-    if (hook.remoteId && webhooks?.unregister && hook.connectionName) {
-      try {
-        const connection = this.deps.connections.resolve(hook.connectionName);
-        await this.remote(webhooks.unregister(connection, hook.remoteId, this.abort.signal));
-      } catch (err) {
-        if (err instanceof ShuttingDown) return;
-        // The hook goes away regardless: its deliveries are answered 404 from now on.
-        console.warn(
-          `Could not delete the ${this.appName(hook.app)} webhook of workflow ${workflow?.name ?? hook.workflowId}: ${(err as Error).message}`,
-        );
-      }
-    }
+    await this.unregister(hook, workflow);
     this.deps.hooks.remove(hook.token);
     this.deps.onHookChanged?.(hook.token);
+  }
+
+  /** Deletes the webhook registered with the app, when there is one and the app allows it. */
+  private async unregister(hook: Hook, workflow?: Workflow): Promise<void> {
+    const webhooks = this.deps.registry.connectors.find((c) => c.id === hook.app)?.webhooks;
+    if (!hook.remoteId || !webhooks?.unregister || !hook.connectionName) return;
+    try {
+      const connection = this.deps.connections.resolve(hook.connectionName);
+      await this.remote(webhooks.unregister(connection, hook.remoteId, this.abort.signal));
+    } catch (err) {
+      if (err instanceof ShuttingDown) return;
+      // The hook's address stops answering regardless: its deliveries get 404 from now on.
+      console.warn(
+        `Could not delete the ${this.appName(hook.app)} webhook of workflow ${workflow?.name ?? hook.workflowId}: ${(err as Error).message}`,
+      );
+    }
   }
 
   /** Reads the app's changes since the hook's cursor into the inbox; the new cursor commits with them. */

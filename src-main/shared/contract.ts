@@ -16,6 +16,26 @@ export const RunMode = z.enum(['live', 'test']);
 export const Issue = z.object({ message: z.string(), nodeId: z.string().optional(), field: z.string().optional() });
 export type Issue = z.infer<typeof Issue>;
 
+/** How one remote trigger of a live workflow receives its events, as the editor and the list show it. */
+export const TriggerHook = z.object({
+  nodeId: z.string(),
+  /** The app's id (`kanvo`, `kanbert`, `ghl`, …) and its name in words ("Kanvo"). */
+  app: z.string(),
+  appName: z.string(),
+  /** `webhook`: the app sends each change; `poll`: Pipewright asks the app for changes on an interval. */
+  mode: z.enum(['webhook', 'poll']),
+  /** The public address deliveries go to; null when no public address is set. */
+  url: z.string().nullable(),
+  /** Registered with the app automatically; otherwise the user pastes `url` into the app (webhook mode). */
+  registered: z.boolean(),
+  /** The last problem receiving events, in plain words; null when all is well. */
+  lastError: z.string().nullable(),
+  polledAt: z.string().nullable(),
+  /** How often a polling trigger is checked, in seconds; null for webhooks. */
+  pollSeconds: z.number().nullable(),
+});
+export type TriggerHook = z.infer<typeof TriggerHook>;
+
 export const WorkflowSummary = z.object({
   id: z.string(),
   name: z.string(),
@@ -28,6 +48,10 @@ export const WorkflowSummary = z.object({
   lastRunAt: z.string().nullable(),
   lastRunStatus: RunStatus.nullable(),
   errorCount: z.number(),
+  /** Why Pipewright paused it (too many failed runs in a row); null unless paused for that. */
+  pausedReason: z.string().nullable(),
+  /** How its remote triggers receive events while live; empty for local, schedule and manual triggers, or when not live. */
+  triggers: z.array(TriggerHook),
 });
 export type WorkflowSummary = z.infer<typeof WorkflowSummary>;
 
@@ -141,6 +165,8 @@ export const contract = {
   'workflows.duplicate': { input: z.object({ id: Id }), output: WorkflowSummary },
   'workflows.delete': { input: z.object({ id: Id }), output: z.object({ deleted: z.boolean() }) },
   'workflows.versions': { input: z.object({ id: Id }), output: z.array(WorkflowVersionInfo) },
+  /** Checks every polling trigger for changes now (not only this workflow's); answers the workflow as it is then. */
+  'workflows.checkNow': { input: z.object({ id: Id }), output: WorkflowSummary },
 
   'runs.list': {
     input: z.object({

@@ -1,6 +1,7 @@
 /** Shared UI building blocks. Styles live in ../styles.css (variables documented at its top). */
 export { Banner, type BannerProps } from './banner.tsx';
 export { Button, type ButtonProps, type ButtonVariant, IconButton, type IconButtonProps } from './button.tsx';
+export { CopyButton, type CopyButtonProps, copyText } from './copy-button.tsx';
 export { columnHelper, DataTable, type DataTableProps, type TableColumns } from './data-table.tsx';
 export { ConfirmDialog, type ConfirmDialogProps, Dialog, type DialogProps } from './dialog.tsx';
 export { EmptyState, type EmptyStateProps } from './empty-state.tsx';
@@ -16,3 +17,4 @@ export { LoadingBlock, Spinner, type SpinnerProps } from './spinner.tsx';
 export { StatusBadge, type StatusBadgeProps, statusLabel, TestRunBadge } from './status-badge.tsx';
 export { Toaster, toast } from './toast.tsx';
 export { Tooltip, type TooltipProps, TooltipProvider } from './tooltip.tsx';
+export { needsPublicAddress, triggerProblem } from './trigger-problem.ts';

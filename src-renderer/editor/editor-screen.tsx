@@ -11,6 +11,7 @@ import { indexCatalog, portsOf } from './catalog.ts';
 import { type Doc, emptyDoc, NODE_GAP_X, slugify } from './doc.ts';
 import type { FlowEdge, FlowNode } from './flow.ts';
 import { refreshCrmSchema } from './form-fields.tsx';
+import { LiveStatus } from './live-status.tsx';
 import { InsertMenu, Palette } from './palette.tsx';
 import { SidePanel } from './side-panel.tsx';
 import {
@@ -108,7 +109,10 @@ function Editor(props: EditorScreenProps) {
 
   return (
     <div className="pw-ed-editor" data-testid="editor">
-      <Toolbar onExit={exit} />
+      <div className="pw-ed-editor__top">
+        <Toolbar onExit={exit} />
+        <LiveStatus />
+      </div>
       <div className="pw-ed-editor__main">
         <Palette onAdd={onAdd} />
         <div className="pw-ed-editor__stage">

@@ -111,3 +111,21 @@ describe('Kanvo trigger going live', () => {
     expect(app.journal.list({ workflowId: 'kanvo-new-lead' })).toHaveLength(1);
   });
 });
+
+describe('changing the public address', () => {
+  it('moves a polling Kanvo trigger to a registered webhook, and back to polling when it is cleared', async () => {
+    app.connections.add({ name: 'kanvo-main', app: 'kanvo', baseUrl: kanvo.url, secret: kanvo.keys.admin });
+    await app.setLive('kanvo-new-lead', true);
+    const before = app.triggerHooks('kanvo-new-lead')[0];
+    expect(before?.mode).toBe('poll');
+
+    await app.changeSetting('webhooks.publicUrl', hooks.origin);
+    const after = app.triggerHooks('kanvo-new-lead')[0];
+    expect(after).toMatchObject({ mode: 'webhook', registered: true, lastError: null });
+    expect([...kanvo.webhooks.values()].map((w) => w.url)).toEqual([after?.url]);
+
+    await app.changeSetting('webhooks.publicUrl', null);
+    expect(app.triggerHooks('kanvo-new-lead')[0]).toMatchObject({ mode: 'poll', registered: false, url: null });
+    expect(kanvo.webhooks.size).toBe(0);
+  });
+});

@@ -1,4 +1,4 @@
-import { Copy, Database, History, Pencil, Plus, Trash2, Workflow } from 'lucide-react';
+import { Copy, Database, History, Pencil, Plus, Trash2, TriangleAlert, Workflow } from 'lucide-react';
 import { useMemo, useState } from 'react';
 import type { Issue, WorkflowSummary } from '../../../src-main/shared/contract.ts';
 import {
@@ -19,6 +19,7 @@ import {
   StatusBadge,
   Tooltip,
   toast,
+  triggerProblem,
 } from '../../components/index.ts';
 import { rpc } from '../../rpc.ts';
 import { href, navigate, setQuery, workflowHref } from '../router.ts';
@@ -54,6 +55,30 @@ function LiveSwitch({ workflow, actions }: { workflow: WorkflowSummary; actions:
   );
 }
 
+/** The status, and under it why Pipewright paused the workflow or what keeps its trigger from receiving events. */
+function StatusCell({ workflow, actions }: { workflow: WorkflowSummary; actions: Actions }) {
+  const problems = workflow.triggers.flatMap((hook) => {
+    const problem = triggerProblem(hook);
+    return problem ? [{ key: hook.nodeId, text: `${hook.appName}: ${problem}` }] : [];
+  });
+  return (
+    <div className="pw-status-cell">
+      <LiveSwitch workflow={workflow} actions={actions} />
+      {workflow.status === 'paused' && workflow.pausedReason && (
+        <div className="pw-status-note" title={workflow.pausedReason} data-testid="paused-reason">
+          <span className="pw-status-note__text">{workflow.pausedReason}</span>
+        </div>
+      )}
+      {problems.map((p) => (
+        <div key={p.key} className="pw-status-note pw-status-note--warning" title={p.text} data-testid="trigger-problem">
+          <TriangleAlert size={13} aria-hidden="true" />
+          <span className="pw-status-note__text">{p.text}</span>
+        </div>
+      ))}
+    </div>
+  );
+}
+
 function buildColumns(actions: Actions) {
   return [
     col.accessor('name', {
@@ -74,7 +99,7 @@ function buildColumns(actions: Actions) {
     }),
     col.accessor('status', {
       header: 'Status',
-      cell: ({ row }) => <LiveSwitch workflow={row.original} actions={actions} />,
+      cell: ({ row }) => <StatusCell workflow={row.original} actions={actions} />,
     }),
     col.accessor((w) => w.lastRunAt ?? '', {
       id: 'lastRun',
