@@ -1,6 +1,7 @@
 import { ZodError } from 'zod';
 import type { App } from './app.ts';
 import { formatTable } from './cli-format.ts';
+import { type CliIo, CliUsageError, runSubcommand, stdio } from './cli-io.ts';
 import { apiProfile, apiProfiles, testConnection } from './connectors/http.ts';
 import { type ConnectionAuth, ConnectionError, type ConnectionInfo, type RateLimit } from './store/connections.ts';
 
@@ -39,24 +40,21 @@ function extrasOf(options: ConnectionsOptions): Record<string, string> {
   const extras: Record<string, string> = {};
   for (const pair of options.extra ?? []) {
     const at = pair.indexOf('=');
-    if (at <= 0) throw new Usage(`--extra "${pair}" must look like KEY=VALUE, e.g. --extra locationId=abc123.`);
+    if (at <= 0) throw new CliUsageError(`--extra "${pair}" must look like KEY=VALUE, e.g. --extra locationId=abc123.`);
     extras[pair.slice(0, at)] = pair.slice(at + 1);
   }
   if (options['entity-id']) extras.entityId = options['entity-id'];
   return extras;
 }
 
-export interface ConnectionsIo {
-  out(text: string): void;
-  err(text: string): void;
+export interface ConnectionsIo extends CliIo {
   /** All of standard input (for `--api-key -`). */
   readStdin(): Promise<string>;
   env: NodeJS.ProcessEnv;
 }
 
 const defaultIo: ConnectionsIo = {
-  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  ...stdio,
   readStdin: async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -65,16 +63,14 @@ const defaultIo: ConnectionsIo = {
   env: process.env,
 };
 
-class Usage extends Error {}
-
 /** "10/s", "100/10s", "600/min" → a token bucket of that rate whose burst is the window's count. */
 export function parseRateLimit(text: string): RateLimit {
   const match = /^\s*(\d+(?:\.\d+)?)\s*\/\s*(\d*)\s*(s|sec|m|min)\s*$/i.exec(text);
-  if (!match) throw new Usage(`--rate-limit "${text}" is not a rate; write e.g. 10/s, 100/10s or 600/min.`);
+  if (!match) throw new CliUsageError(`--rate-limit "${text}" is not a rate; write e.g. 10/s, 100/10s or 600/min.`);
   const count = Number(match[1]);
   const unit = (match[3] as string).toLowerCase().startsWith('m') ? 60 : 1;
   const seconds = (match[2] ? Number(match[2]) : 1) * unit;
-  if (count <= 0 || seconds <= 0) throw new Usage(`--rate-limit "${text}" must be more than zero.`);
+  if (count <= 0 || seconds <= 0) throw new CliUsageError(`--rate-limit "${text}" must be more than zero.`);
   return { requestsPerSecond: count / seconds, burst: Math.max(1, Math.floor(count)) };
 }
 
@@ -100,40 +96,34 @@ export async function connectionsCommand(
   io: ConnectionsIo = defaultIo,
 ): Promise<number> {
   const [sub, ...rest] = args;
-  try {
-    switch (sub) {
-      case undefined:
-      case 'list':
-        return list(app, options, io);
-      case 'add':
-        return await add(app, rest, options, io);
-      case 'update':
-        return await update(app, rest, options, io);
-      case 'test':
-        return await test(app, rest, io);
-      case 'remove':
-        return remove(app, rest, io);
-      case 'bind':
-        return bind(app, rest, io);
-      default:
-        io.err(`Unknown connections command "${sub}".\n\n${CONNECTIONS_USAGE}`);
-        return 2;
-    }
-  } catch (e) {
-    if (e instanceof Usage) {
-      io.err(e.message);
-      return 2;
-    }
-    if (e instanceof ConnectionError || e instanceof ZodError) {
-      io.err(explain(e));
-      return 1;
-    }
-    throw e;
-  }
+  return runSubcommand(
+    io,
+    async () => {
+      switch (sub) {
+        case undefined:
+        case 'list':
+          return list(app, options, io);
+        case 'add':
+          return await add(app, rest, options, io);
+        case 'update':
+          return await update(app, rest, options, io);
+        case 'test':
+          return await test(app, rest, io);
+        case 'remove':
+          return remove(app, rest, io);
+        case 'bind':
+          return bind(app, rest, io);
+        default:
+          io.err(`Unknown connections command "${sub}".\n\n${CONNECTIONS_USAGE}`);
+          return 2;
+      }
+    },
+    (e) => (e instanceof ConnectionError || e instanceof ZodError ? explain(e) : undefined),
+  );
 }
 
 function need(value: string | undefined, what: string): string {
-  if (!value) throw new Usage(`Missing ${what}. See "pipewright --help".`);
+  if (!value) throw new CliUsageError(`Missing ${what}. See "pipewright --help".`);
   return value;
 }
 
@@ -141,20 +131,21 @@ async function keyFrom(options: ConnectionsOptions, io: ConnectionsIo, required:
   const given = options['api-key'];
   if (given === '-') {
     const key = (await io.readStdin()).trim();
-    if (!key) throw new Usage('--api-key - expects the key on standard input, but it was empty.');
+    if (!key) throw new CliUsageError('--api-key - expects the key on standard input, but it was empty.');
     return key;
   }
   if (given !== undefined) return given.trim();
   const fromEnv = io.env.PIPEWRIGHT_API_KEY?.trim();
   if (fromEnv) return fromEnv;
-  if (required) throw new Usage('Give the API key with --api-key KEY, --api-key - (read from standard input) or PIPEWRIGHT_API_KEY.');
+  if (required)
+    throw new CliUsageError('Give the API key with --api-key KEY, --api-key - (read from standard input) or PIPEWRIGHT_API_KEY.');
   return undefined;
 }
 
 function authOf(text: string | undefined): ConnectionAuth | undefined {
   if (text === undefined) return undefined;
   if (text === 'bearer' || text === 'apiKey' || text === 'oauth') return text;
-  throw new Usage(`--auth must be bearer, apiKey or oauth (got "${text}").`);
+  throw new CliUsageError(`--auth must be bearer, apiKey or oauth (got "${text}").`);
 }
 
 async function add(app: App, args: string[], options: ConnectionsOptions, io: ConnectionsIo): Promise<number> {
@@ -163,10 +154,10 @@ async function add(app: App, args: string[], options: ConnectionsOptions, io: Co
   const profile = apiProfile(appId);
   if (!profile) {
     const known = apiProfiles().map((p) => p.app);
-    throw new Usage(`There is no app "${appId}"; Pipewright connects to: ${known.join(', ') || 'none yet'}.`);
+    throw new CliUsageError(`There is no app "${appId}"; Pipewright connects to: ${known.join(', ') || 'none yet'}.`);
   }
   const baseUrl = options['base-url'] ?? profile.defaultBaseUrl;
-  if (!baseUrl) throw new Usage(`${profile.name} needs --base-url (the API's address).`);
+  if (!baseUrl) throw new CliUsageError(`${profile.name} needs --base-url (the API's address).`);
   const secret = await keyFrom(options, io, true);
   const info = app.connections.add({
     name,
@@ -186,7 +177,7 @@ async function add(app: App, args: string[], options: ConnectionsOptions, io: Co
 
 async function update(app: App, args: string[], options: ConnectionsOptions, io: ConnectionsIo): Promise<number> {
   const name = need(args[0], 'the name of the connection to update');
-  if (options.app) throw new Usage('The app of a connection cannot change; remove it and add a new one.');
+  if (options.app) throw new CliUsageError('The app of a connection cannot change; remove it and add a new one.');
   const info = app.connections.update(name, {
     ...(options['base-url'] !== undefined ? { baseUrl: options['base-url'] } : {}),
     ...(options.auth !== undefined ? { auth: authOf(options.auth) } : {}),

@@ -1,6 +1,7 @@
 import { describeEvent, eventDetail } from './api.ts';
 import type { App } from './app.ts';
 import { formatTable } from './cli-format.ts';
+import { type CliIo, CliRefusal, CliUsageError, runSubcommand, stdio } from './cli-io.ts';
 import { type InboxEventDetail, InboxEventStatus } from './shared/contract.ts';
 import type { RunSummary } from './shared/runs.ts';
 
@@ -22,26 +23,13 @@ export interface EventsOptions {
   json?: boolean;
 }
 
-export interface EventsIo {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const defaultIo: EventsIo = {
-  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
-};
-
-/** A mistake in what was typed: exit code 2. */
-class Usage extends Error {}
-/** Something named that does not exist, or cannot be done: exit code 1. */
-class Refused extends Error {}
+export type EventsIo = CliIo;
 
 const MAX_LIMIT = 200;
 
-export async function eventsCommand(app: App, args: string[], options: EventsOptions, io: EventsIo = defaultIo): Promise<number> {
+export async function eventsCommand(app: App, args: string[], options: EventsOptions, io: EventsIo = stdio): Promise<number> {
   const [sub, ...rest] = args;
-  try {
+  return runSubcommand(io, async () => {
     switch (sub) {
       case undefined:
       case 'list':
@@ -54,23 +42,13 @@ export async function eventsCommand(app: App, args: string[], options: EventsOpt
         io.err(`Unknown events command "${sub}".\n\n${EVENTS_USAGE}`);
         return 2;
     }
-  } catch (e) {
-    if (e instanceof Usage) {
-      io.err(e.message);
-      return 2;
-    }
-    if (e instanceof Refused) {
-      io.err(e.message);
-      return 1;
-    }
-    throw e;
-  }
+  });
 }
 
 function statusOf(text: string | undefined): InboxEventStatus | undefined {
   if (text === undefined) return undefined;
   const parsed = InboxEventStatus.safeParse(text);
-  if (!parsed.success) throw new Usage(`There is no event status "${text}"; use one of: ${InboxEventStatus.options.join(', ')}.`);
+  if (!parsed.success) throw new CliUsageError(`There is no event status "${text}"; use one of: ${InboxEventStatus.options.join(', ')}.`);
   return parsed.data;
 }
 
@@ -78,20 +56,20 @@ function limitOf(text: string | undefined): number {
   if (text === undefined) return 50;
   const limit = Number(text);
   if (!/^\d+$/.test(text) || limit < 1 || limit > MAX_LIMIT)
-    throw new Usage(`--limit must be a whole number from 1 to ${MAX_LIMIT}, not "${text}".`);
+    throw new CliUsageError(`--limit must be a whole number from 1 to ${MAX_LIMIT}, not "${text}".`);
   return limit;
 }
 
 function idOf(text: string | undefined): number {
-  if (text === undefined) throw new Usage('Missing the event id (the number in "pipewright events"). See "pipewright --help".');
+  if (text === undefined) throw new CliUsageError('Missing the event id (the number in "pipewright events"). See "pipewright --help".');
   const id = Number(text.replace(/^#/, ''));
-  if (!Number.isSafeInteger(id) || id < 1) throw new Usage(`"${text}" is not an event id; event ids are numbers such as 12.`);
+  if (!Number.isSafeInteger(id) || id < 1) throw new CliUsageError(`"${text}" is not an event id; event ids are numbers such as 12.`);
   return id;
 }
 
 function eventOf(app: App, id: number) {
   const event = app.inbox.get(id);
-  if (!event) throw new Refused(`There is no event #${id}. See "pipewright events".`);
+  if (!event) throw new CliRefusal(`There is no event #${id}. See "pipewright events".`);
   return event;
 }
 
@@ -152,7 +130,7 @@ function show(app: App, args: string[], options: EventsOptions, io: EventsIo): n
 async function replay(app: App, args: string[], options: EventsOptions, io: EventsIo): Promise<number> {
   const original = eventOf(app, idOf(args[0]));
   if (original.status === 'rejected') {
-    throw new Refused(`Event #${original.id} was rejected when it arrived; there is nothing to replay.`);
+    throw new CliRefusal(`Event #${original.id} was rejected when it arrived; there is nothing to replay.`);
   }
   const copyId = app.inbox.replay(original.id, app.now().toISOString());
   app.start();

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { App } from './app.ts';
 import { formatRun, formatTable } from './cli-format.ts';
+import { type CliIo, CliUsageError, runSubcommand, stdio } from './cli-io.ts';
 import { catalogLabels, diffWorkflows } from './shared/workflow-diff.ts';
 import type { CheckItem } from './templates/check.ts';
 import { exportTemplate } from './templates/export.ts';
@@ -42,20 +43,10 @@ export interface TemplatesOptions {
   to?: string;
 }
 
-export interface TemplatesIo {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const defaultIo: TemplatesIo = {
-  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
-};
-
-class Usage extends Error {}
+export type TemplatesIo = CliIo;
 
 function need(value: string | undefined, what: string): string {
-  if (!value) throw new Usage(`Missing ${what}. See "pipewright --help".`);
+  if (!value) throw new CliUsageError(`Missing ${what}. See "pipewright --help".`);
   return value;
 }
 
@@ -64,40 +55,34 @@ function pairs(values: string[] | undefined, flag: string, example: string): Rec
   const out: Record<string, string> = {};
   for (const pair of values ?? []) {
     const at = pair.indexOf('=');
-    if (at <= 0 || at === pair.length - 1) throw new Usage(`${flag} "${pair}" must look like ${example}.`);
+    if (at <= 0 || at === pair.length - 1) throw new CliUsageError(`${flag} "${pair}" must look like ${example}.`);
     out[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
   }
   return out;
 }
 
-export async function templatesCommand(app: App, args: string[], options: TemplatesOptions, io: TemplatesIo = defaultIo): Promise<number> {
+export async function templatesCommand(app: App, args: string[], options: TemplatesOptions, io: TemplatesIo = stdio): Promise<number> {
   const [sub, ...rest] = args;
-  try {
-    switch (sub) {
-      case undefined:
-      case 'list':
-        return list(app, options, io);
-      case 'show':
-        return show(app, rest, options, io);
-      case 'import':
-        return await importCommand(app, rest, options, io);
-      case 'export':
-        return exportCommand(app, rest, options, io);
-      default:
-        io.err(`Unknown templates command "${sub}".\n\n${TEMPLATES_USAGE}`);
-        return 2;
-    }
-  } catch (e) {
-    if (e instanceof Usage) {
-      io.err(e.message);
-      return 2;
-    }
-    if (e instanceof TemplateError) {
-      io.err(e.message);
-      return 1;
-    }
-    throw e;
-  }
+  return runSubcommand(
+    io,
+    async () => {
+      switch (sub) {
+        case undefined:
+        case 'list':
+          return list(app, options, io);
+        case 'show':
+          return show(app, rest, options, io);
+        case 'import':
+          return await importCommand(app, rest, options, io);
+        case 'export':
+          return exportCommand(app, rest, options, io);
+        default:
+          io.err(`Unknown templates command "${sub}".\n\n${TEMPLATES_USAGE}`);
+          return 2;
+      }
+    },
+    (e) => (e instanceof TemplateError ? e.message : undefined),
+  );
 }
 
 function list(app: App, options: TemplatesOptions, io: TemplatesIo): number {
@@ -252,7 +237,7 @@ async function importCommand(app: App, args: string[], options: TemplatesOptions
 
 function exportCommand(app: App, args: string[], options: TemplatesOptions, io: TemplatesIo): number {
   const id = need(args[0], 'the id of the workflow to export');
-  if (!app.workflows.get(id)) throw new Usage(`There is no workflow "${id}". See "pipewright list".`);
+  if (!app.workflows.get(id)) throw new CliUsageError(`There is no workflow "${id}". See "pipewright list".`);
   const { template, removedSecrets } = exportTemplate(app, id);
   const text = `${JSON.stringify(template, null, 2)}\n`;
   if (options.out) {
@@ -267,16 +252,16 @@ function exportCommand(app: App, args: string[], options: TemplatesOptions, io: 
 
 function version(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new Usage(`${flag} must be a version number (1, 2, …), not "${text}".`);
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new CliUsageError(`${flag} must be a version number (1, 2, …), not "${text}".`);
   return Number(text);
 }
 
 /** `pipewright diff ID [--from V] [--to V]`. */
-export function diffCommand(app: App, args: string[], options: TemplatesOptions, io: TemplatesIo = defaultIo): number {
-  try {
+export function diffCommand(app: App, args: string[], options: TemplatesOptions, io: TemplatesIo = stdio): Promise<number> {
+  return runSubcommand(io, () => {
     const id = need(args[0], 'the id of the workflow');
     const row = app.workflows.get(id);
-    if (!row) throw new Usage(`There is no workflow "${id}". See "pipewright list".`);
+    if (!row) throw new CliUsageError(`There is no workflow "${id}". See "pipewright list".`);
     const to = version(options.to, '--to') ?? row.version;
     const from = version(options.from, '--from') ?? to - 1;
     if (from < 1) {
@@ -286,7 +271,8 @@ export function diffCommand(app: App, args: string[], options: TemplatesOptions,
     const before = app.workflows.document(id, from);
     const after = app.workflows.document(id, to);
     const missing = [before ? undefined : from, after ? undefined : to].filter((v) => v !== undefined);
-    if (missing.length) throw new Usage(`"${row.name}" has no version ${missing.join(' or ')}; it has versions 1 to ${row.version}.`);
+    if (missing.length)
+      throw new CliUsageError(`"${row.name}" has no version ${missing.join(' or ')}; it has versions 1 to ${row.version}.`);
     const changes = diffWorkflows(
       before as NonNullable<typeof before>,
       after as NonNullable<typeof after>,
@@ -300,11 +286,5 @@ export function diffCommand(app: App, args: string[], options: TemplatesOptions,
     io.out(`"${row.name}", version ${from} → ${to}${note ? ` (${note})` : ''}:`);
     io.out(changes.length ? changes.map((c) => `  - ${c.text}`).join('\n') : '  No changes.');
     return 0;
-  } catch (e) {
-    if (e instanceof Usage) {
-      io.err(e.message);
-      return 2;
-    }
-    throw e;
-  }
+  });
 }
