@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import pkg from '../package.json' with { type: 'json' };
 import { type App, InvalidWorkflowError, type RunUpdate } from './app.ts';
 import type { TriggerEvent } from './connectors/define.ts';
+import { apiProfile, testConnection } from './connectors/http.ts';
 import { DEFAULT_POLL_SECONDS, MIN_POLL_SECONDS } from './engine/activation.ts';
 import { describeError } from './engine/runner.ts';
 import {
@@ -24,10 +25,25 @@ import {
 } from './shared/contract.ts';
 import type { RunSummary } from './shared/runs.ts';
 import type { Workflow } from './shared/workflow.ts';
+import { catalogLabels, type DiffLabels, diffWorkflows } from './shared/workflow-diff.ts';
 import { type CrmChange, CrmError } from './store/crm.ts';
 import type { InboxEvent } from './store/inbox.ts';
 import type { NodeInfo, WorkflowRunSummary } from './store/runs.ts';
 import type { WorkflowRow } from './store/workflows.ts';
+import {
+  bundledTemplatePath,
+  bundledTemplates,
+  exportTemplate,
+  importTemplate,
+  type LoadedTemplate,
+  loadTemplate,
+  planImport,
+  summarizeTemplate,
+  TemplateError,
+  TemplateImportError,
+  templateFromDocument,
+  templateRequirements,
+} from './templates/index.ts';
 
 /**
  * The UI's methods, one thin handler per contract entry: parse the input with the contract, call
@@ -186,6 +202,23 @@ export function createApi(app: App, options: ApiOptions): Api {
       if (!app.workflows.get(id)) throw notFound(id);
       return app.workflows.versions(id);
     },
+    'workflows.diff': ({ id, from, to }) => {
+      const before = versionOf(id, from, 'from');
+      const after = versionOf(id, to, 'to');
+      return diffWorkflows(before, after, { ...catalogLabels(app.registry.catalog()), bindings: bindingsFor(id, before, after) });
+    },
+    'workflows.restore': ({ id, version }) => {
+      const document = versionOf(id, version, 'version');
+      try {
+        // Saved like the editor saves, so a live workflow whose restored version has problems becomes a draft.
+        const { row, issues } = app.save(document, `Restored version ${version}`, { allowIncomplete: true });
+        hub.emit('workflows.changed', { id: row.id });
+        return { ok: true as const, workflow: summaryOf(row.id), issues };
+      } catch (err) {
+        if (err instanceof InvalidWorkflowError) return { ok: false as const, issues: err.issues };
+        throw err;
+      }
+    },
     'workflows.checkNow': async ({ id }) => {
       if (!app.workflows.get(id)) throw notFound(id);
       await app.pollNow();
@@ -272,6 +305,70 @@ export function createApi(app: App, options: ApiOptions): Api {
     'crm.createRecord': (input) => app.crm.createRecord(input),
 
     'connections.list': () => listConnections(app),
+    'connections.apps': () =>
+      app.registry.connectors.flatMap((c) => {
+        const profile = apiProfile(c.id);
+        return profile ? [{ id: c.id, name: c.name, description: c.description, defaultBaseUrl: profile.defaultBaseUrl ?? null }] : [];
+      }),
+    'connections.add': ({ name, app: appId, baseUrl, apiKey, extras }) => {
+      const profile = apiProfile(appId);
+      if (!profile) throw new ApiError(400, `Pipewright cannot connect to an app called "${appId}".`, 'app');
+      const address = baseUrl?.trim() || profile.defaultBaseUrl;
+      if (!address) throw new ApiError(400, `${profile.name} needs the address of its API (the base URL).`, 'baseUrl');
+      // Empty rows of the form are not settings.
+      const given = Object.fromEntries(
+        Object.entries(extras)
+          .map(([k, v]) => [k.trim(), v.trim()])
+          .filter(([k, v]) => k && v),
+      );
+      const info = app.connections.add({
+        name: name.trim(),
+        app: appId,
+        baseUrl: address,
+        auth: profile.defaultAuth,
+        secret: apiKey.trim(),
+        extras: given,
+      });
+      return info as MethodOutput<'connections.add'>;
+    },
+    'connections.test': async ({ name }) => {
+      if (!app.connections.get(name)) throw new ApiError(404, `There is no connection named "${name}".`, 'name');
+      const result = await testConnection(app.connections.resolve(name));
+      return { ok: result.ok, message: result.message };
+    },
+
+    'templates.list': () => bundledTemplates(app.registry),
+    'templates.get': (source) => {
+      const template = templateOf(app, source);
+      return {
+        summary: summarizeTemplate(source.template ?? template.workflow.id, template.workflow, app.registry),
+        document: template.workflow,
+        requirements: templateRequirements(template.workflow, app.registry),
+      };
+    },
+    'templates.plan': async ({ bindings, mappings, values, ...source }) => {
+      const plan = await planImport(app, templateOf(app, source), { bindings: chosen(bindings), mappings, values });
+      return { report: plan.report, bindings: plan.bindings, mapped: plan.mapped, warnings: plan.warnings, problems: plan.problems };
+    },
+    'templates.import': async ({ bindings, mappings, values, id, createMissing, ...source }) => {
+      const result = await importTemplate(app, templateOf(app, source), {
+        id,
+        bindings: chosen(bindings),
+        mappings,
+        values,
+        createMissing,
+      });
+      hub.emit('workflows.changed', { id: result.workflowId });
+      const { workflowId, version, name, created, mapped, warnings } = result;
+      return { workflowId, version, name, bindings: result.bindings, created, mapped, warnings };
+    },
+    'templates.export': ({ id, version }) => {
+      if (!app.workflows.get(id)) throw notFound(id);
+      if (version !== undefined && !app.workflows.document(id, version)) {
+        throw new ApiError(404, `Workflow "${id}" has no version ${version}.`, 'version');
+      }
+      return exportTemplate(app, id, version);
+    },
 
     'settings.get': () => app.settings.all(),
     'settings.set': async ({ key, value }) => {
@@ -282,6 +379,37 @@ export function createApi(app: App, options: ApiOptions): Api {
       return { ok: true };
     },
   };
+
+  /** A stored version's document; the 404 names the version asked for and the ones there are. */
+  function versionOf(id: string, version: number, field: string): Workflow {
+    const row = app.workflows.get(id);
+    if (!row) throw notFound(id);
+    const document = app.workflows.document(id, version);
+    if (!document) {
+      const range = row.version === 1 ? 'it has only version 1' : `it has versions 1 to ${row.version}`;
+      throw new ApiError(404, `"${row.name}" has no version ${version}; ${range}.`, field);
+    }
+    return document;
+  }
+
+  /**
+   * The accounts behind each connection alias, so the changes name them. Bindings are not kept per
+   * version: the current ones apply to each side whose alias is declared for the bound account's
+   * app, and not where the alias's own label changed (the binding would hide that change).
+   */
+  function bindingsFor(id: string, before: Workflow, after: Workflow): DiffLabels['bindings'] {
+    const bound = app.connections.bindings(id);
+    const side = (doc: Workflow) =>
+      Object.fromEntries(
+        Object.entries(bound).filter(([alias, name]) => {
+          const declared = doc.connections[alias];
+          if (!declared || app.connections.get(name)?.app !== declared.app) return false;
+          const [was, now] = [before.connections[alias], after.connections[alias]];
+          return !was || !now || (was.label ?? '') === (now.label ?? '');
+        }),
+      );
+    return { before: side(before), after: side(after) };
+  }
 
   function eventOf(id: number): InboxEvent {
     const event = app.inbox.get(id);
@@ -309,6 +437,26 @@ export function createApi(app: App, options: ApiOptions): Api {
   }
 
   return { call, subscribe: (listener) => hub.subscribe(listener), close: () => hub.close() };
+}
+
+/**
+ * A bundled template by id, or a document the user gave. A name is never read as a file path: the
+ * UI may only open the gallery's own files.
+ */
+function templateOf(app: App, source: { template?: string; document?: unknown; fileName?: string }): LoadedTemplate {
+  if (source.template !== undefined) {
+    if (!bundledTemplatePath(source.template))
+      throw new ApiError(404, `There is no template "${source.template}" in the gallery.`, 'template');
+    return loadTemplate(source.template, app.registry);
+  }
+  if (source.document === undefined)
+    throw new ApiError(400, 'Say which template: one from the gallery or a template document.', 'template');
+  return templateFromDocument(source.document, app.registry, source.fileName?.trim() || undefined);
+}
+
+/** Aliases left unchosen in the UI ("") fall back to the only connection of their app. */
+function chosen(bindings: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(bindings).filter(([, name]) => name.trim() !== ''));
 }
 
 function notFound(id: string, field = 'id'): ApiError {
@@ -487,6 +635,17 @@ function classify(err: unknown): CallResult {
     });
   }
   if (err instanceof CrmError) return failure(400, { error: err.message, ...(err.field ? { field: err.field } : {}) });
+  // A template is refused whole: every reason comes back, one issue each.
+  if (err instanceof TemplateError) {
+    const count = err.problems.length;
+    const error = count === 1 ? err.message : `${err.source} cannot be used; it has ${count} problems.`;
+    return failure(400, { error, issues: err.problems.map((message) => ({ message })) });
+  }
+  if (err instanceof TemplateImportError) {
+    const missing = err.plan.report.items.filter((i) => i.status === 'missing').map((i) => i.message);
+    const issues = [...err.plan.problems, ...missing].map((message) => ({ message }));
+    return failure(400, { error: `The template ${err.template} cannot be imported yet.`, issues });
+  }
   if (err instanceof Error && err.name === 'ZodError') return failure(400, inputError(err as z.ZodError));
   if (err instanceof Error && err.name === 'ConnectionError') return failure(400, { error: err.message });
   return failure(500, { error: describeError(err) });

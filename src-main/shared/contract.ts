@@ -57,6 +57,9 @@ export type WorkflowSummary = z.infer<typeof WorkflowSummary>;
 
 export const WorkflowVersionInfo = z.object({ version: z.number(), note: z.string().nullable(), createdAt: z.string() });
 
+/** One change between two versions, in plain words (shared/workflow-diff.ts). */
+export const WorkflowChangeSchema = z.object({ kind: z.string(), nodeId: z.string().optional(), text: z.string() });
+
 export const SaveResult = z.discriminatedUnion('ok', [
   /** Saved; `issues` lists what must be fixed before it can go live (drafts may be incomplete). */
   z.object({ ok: z.literal(true), workflow: WorkflowSummary, issues: z.array(Issue) }),
@@ -140,6 +143,103 @@ export const InboxEventDetail = InboxEventSummary.extend({
 });
 export type InboxEventDetail = z.infer<typeof InboxEventDetail>;
 
+/** A bundled template as the gallery lists it. */
+export const TemplateSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  category: z.string(),
+  apps: z.array(z.object({ id: z.string(), name: z.string() })),
+  nodeCount: z.number(),
+  /** The label of its trigger, e.g. "Kanvo stage changed". */
+  trigger: z.string(),
+});
+export type TemplateSummary = z.infer<typeof TemplateSummary>;
+
+/** Which template: a bundled one by its id, or a document the user gave (a file, the clipboard). */
+const TemplateSource = z.object({
+  template: z.string().min(1).max(200).optional(),
+  document: Json.optional(),
+  /** The file's name, to say which file a problem is in. */
+  fileName: z.string().max(300).optional(),
+});
+
+/** What the user chose for an import: a connection per alias, names mapped onto theirs, values filled in. */
+const TemplateChoices = z.object({
+  bindings: z.record(z.string(), z.string()).default({}),
+  mappings: z
+    .object({
+      stages: z.record(z.string(), z.string()).optional(),
+      objectTypes: z.record(z.string(), z.string()).optional(),
+      pipelines: z.record(z.string(), z.string()).optional(),
+    })
+    .default({}),
+  values: z.record(z.string(), Json).default({}),
+});
+
+/** Where something must exist: the local CRM (alias null) or the app behind a connection alias. */
+const TemplatePlace = z.object({ alias: z.string().nullable(), app: z.string(), appName: z.string() });
+
+export const TemplateRequirements = z.object({
+  connections: z.array(
+    z.object({
+      alias: z.string(),
+      app: z.string(),
+      appName: z.string(),
+      label: z.string().optional(),
+      access: z.enum(['read', 'write']),
+      scopes: z.array(z.string()),
+      steps: z.array(z.string()),
+    }),
+  ),
+  objectTypes: z.array(z.object({ place: TemplatePlace, name: z.string(), steps: z.array(z.string()) })),
+  pipelines: z.array(
+    z.object({ place: TemplatePlace, pipeline: z.string().nullable(), stages: z.array(z.string()), steps: z.array(z.string()) }),
+  ),
+  customFields: z.array(z.object({ place: TemplatePlace, on: z.string(), fields: z.array(z.string()), steps: z.array(z.string()) })),
+  tags: z.array(z.string()),
+  /** Values only the importer knows, by `step.field`. */
+  inputs: z.array(z.object({ key: z.string(), nodeId: z.string(), step: z.string(), field: z.string(), hint: z.string() })),
+});
+export type TemplateRequirements = z.infer<typeof TemplateRequirements>;
+
+/** One thing an import checked, in plain words; a missing one carries the closest existing name. */
+export const TemplateCheckItem = z.object({
+  kind: z.enum(['connection', 'objectType', 'pipeline', 'stage', 'customField', 'input']),
+  status: z.enum(['ok', 'missing', 'unchecked']),
+  message: z.string(),
+  name: z.string(),
+  place: TemplatePlace.optional(),
+  pipeline: z.string().nullable().optional(),
+  stages: z.array(z.string()).optional(),
+  candidate: z.string().optional(),
+  existing: z.array(z.string()).optional(),
+  canCreate: z.boolean().optional(),
+  steps: z.array(z.string()),
+});
+export type TemplateCheckItem = z.infer<typeof TemplateCheckItem>;
+
+export const TemplatePlan = z.object({
+  report: z.object({ ok: z.boolean(), items: z.array(TemplateCheckItem) }),
+  bindings: z.array(
+    z.object({
+      alias: z.string(),
+      app: z.string(),
+      appName: z.string(),
+      connection: z.string().optional(),
+      automatic: z.boolean().optional(),
+      problem: z.string().optional(),
+      candidates: z.array(z.string()),
+    }),
+  ),
+  /** Mappings applied, e.g. `Stage "qualified" → "Contacted"`. */
+  mapped: z.array(z.string()),
+  warnings: z.array(z.string()),
+  /** Problems besides the report's missing items (an unknown alias or value key). */
+  problems: z.array(z.string()),
+});
+export type TemplatePlan = z.infer<typeof TemplatePlan>;
+
 /** Every method the UI may call. */
 export const contract = {
   'app.info': {
@@ -165,6 +265,13 @@ export const contract = {
   'workflows.duplicate': { input: z.object({ id: Id }), output: WorkflowSummary },
   'workflows.delete': { input: z.object({ id: Id }), output: z.object({ deleted: z.boolean() }) },
   'workflows.versions': { input: z.object({ id: Id }), output: z.array(WorkflowVersionInfo) },
+  /** What changed from version `from` to version `to`, step and field names as the catalog words them. */
+  'workflows.diff': {
+    input: z.object({ id: Id, from: z.int().min(1), to: z.int().min(1) }),
+    output: z.array(WorkflowChangeSchema),
+  },
+  /** Saves an earlier version's document as a new version ("Restored version N"); a live workflow with problems becomes a draft. */
+  'workflows.restore': { input: z.object({ id: Id, version: z.int().min(1) }), output: SaveResult },
   /** Checks every polling trigger for changes now (not only this workflow's); answers the workflow as it is then. */
   'workflows.checkNow': { input: z.object({ id: Id }), output: WorkflowSummary },
 
@@ -258,6 +365,55 @@ export const contract = {
   },
 
   'connections.list': { input: z.object({}), output: z.array(ConnectionInfo) },
+  /** The apps a connection can be made to, with the API address used when none is given. */
+  'connections.apps': {
+    input: z.object({}),
+    output: z.array(z.object({ id: z.string(), name: z.string(), description: z.string(), defaultBaseUrl: z.string().nullable() })),
+  },
+  /** Stores a new connection; the key goes only into the encrypted store and comes back masked. */
+  'connections.add': {
+    input: z.object({
+      name: z.string().min(1).max(64),
+      app: z.string().min(1).max(64),
+      baseUrl: z.string().max(2000).optional(),
+      apiKey: z.string().min(1).max(10_000),
+      extras: z.record(z.string(), z.string()).default({}),
+    }),
+    output: ConnectionInfo,
+  },
+  /** A cheap read with the connection's key: whether the app accepts it, in one sentence. */
+  'connections.test': { input: z.object({ name: z.string().min(1).max(64) }), output: z.object({ ok: z.boolean(), message: z.string() }) },
+
+  'templates.list': { input: z.object({}), output: z.array(TemplateSummary) },
+  /** A template's document (for a read-only preview) and what it needs; a template that cannot be used answers 400 with every problem. */
+  'templates.get': {
+    input: TemplateSource,
+    output: z.object({ summary: TemplateSummary, document: Json, requirements: TemplateRequirements }),
+  },
+  /** What importing with these choices would do, checked against the account; changes nothing. */
+  'templates.plan': { input: TemplateSource.extend(TemplateChoices.shape), output: TemplatePlan },
+  /** Imports as a draft bound to the chosen connections; anything still missing answers 400 with each item. */
+  'templates.import': {
+    input: TemplateSource.extend(TemplateChoices.shape).extend({
+      id: z.string().min(1).max(64).optional(),
+      /** Create missing object types, pipelines and stages in the local CRM. */
+      createMissing: z.boolean().default(false),
+    }),
+    output: z.object({
+      workflowId: z.string(),
+      version: z.number(),
+      name: z.string(),
+      bindings: z.record(z.string(), z.string()),
+      created: z.array(z.string()),
+      mapped: z.array(z.string()),
+      warnings: z.array(z.string()),
+    }),
+  },
+  /** A saved workflow as a template to share; fields that looked like credentials are replaced and listed. */
+  'templates.export': {
+    input: z.object({ id: Id, version: z.int().min(1).optional() }),
+    output: z.object({ template: Json, removedSecrets: z.array(z.string()) }),
+  },
 
   'settings.get': { input: z.object({}), output: z.record(z.string(), Json) },
   'settings.set': { input: z.object({ key: z.string().min(1), value: Json }), output: z.object({ ok: z.literal(true) }) },

@@ -12,6 +12,8 @@ import { EventsScreen, readEventsFilters } from './screens/events-screen.tsx';
 import { RunDetailScreen } from './screens/run-detail-screen.tsx';
 import { RunsScreen, readRunsFilters } from './screens/runs-screen.tsx';
 import { SettingsScreen } from './screens/settings-screen.tsx';
+import { TemplateDetailScreen, TemplatesScreen } from './screens/templates-screen.tsx';
+import { ImportWizardHost, TemplateDropZone } from './screens/templates-wizard.tsx';
 import { WorkflowsScreen } from './screens/workflows-screen.tsx';
 import { errorMessage, useAppStore } from './store.ts';
 
@@ -32,6 +34,10 @@ function Screen({ location }: { location: Location }) {
       return <CrmScreen query={query} />;
     case 'connections':
       return <ConnectionsScreen />;
+    case 'templates':
+      return <TemplatesScreen query={query} />;
+    case 'template':
+      return <TemplateDetailScreen key={route.templateId} templateId={route.templateId} />;
     case 'settings':
       return <SettingsScreen />;
     case 'notFound':
@@ -104,6 +110,8 @@ export function App() {
           </ErrorBoundary>
         </main>
       </div>
+      <ImportWizardHost />
+      <TemplateDropZone />
       <Toaster />
     </TooltipProvider>
   );

@@ -1,4 +1,4 @@
-import { Database, History, Inbox, type LucideIcon, Plug, Settings, Workflow, Zap } from 'lucide-react';
+import { Database, History, Inbox, LayoutTemplate, type LucideIcon, Plug, Settings, Workflow, Zap } from 'lucide-react';
 import type { Route } from './router.ts';
 import { useAppStore } from './store.ts';
 
@@ -11,6 +11,7 @@ interface NavItem {
 
 const ITEMS: NavItem[] = [
   { label: 'Workflows', href: '#/workflows', icon: Workflow, matches: ['workflows', 'editor'] },
+  { label: 'Templates', href: '#/templates', icon: LayoutTemplate, matches: ['templates', 'template'] },
   { label: 'Runs', href: '#/runs', icon: History, matches: ['runs', 'run'] },
   { label: 'Events', href: '#/events', icon: Inbox, matches: ['events'] },
   { label: 'CRM', href: '#/crm', icon: Database, matches: ['crm'] },

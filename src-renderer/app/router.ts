@@ -2,7 +2,7 @@ import { useSyncExternalStore } from 'react';
 
 /**
  * A hash router: `#/workflows`, `#/workflows/<id>`, `#/workflows/new`, `#/runs`, `#/runs/<runId>`,
- * `#/events`, `#/crm`, `#/connections`, `#/settings`. Query parameters after `?` carry filters and tabs.
+ * `#/events`, `#/crm`, `#/connections`, `#/templates`, `#/templates/<id>`, `#/settings`. Query parameters after `?` carry filters and tabs.
  * The hash keeps working from a file, behind the browser edition's token URL and in Electron.
  */
 
@@ -14,6 +14,8 @@ export type Route =
   | { name: 'events' }
   | { name: 'crm' }
   | { name: 'connections' }
+  | { name: 'templates' }
+  | { name: 'template'; templateId: string }
   | { name: 'settings' }
   | { name: 'notFound'; path: string };
 
@@ -42,6 +44,8 @@ function parse(hash: string): Location {
   else if (first === 'crm' && segments.length === 1) route = { name: 'crm' };
   else if (first === 'connections' && segments.length === 1) route = { name: 'connections' };
   else if (first === 'settings' && segments.length === 1) route = { name: 'settings' };
+  else if (first === 'templates' && segments.length === 1) route = { name: 'templates' };
+  else if (first === 'templates' && segments.length === 2 && second) route = { name: 'template', templateId: second };
   else route = { name: 'notFound', path: `/${pathPart.replace(/^\//, '')}` };
   return { route, query };
 }

@@ -1,6 +1,13 @@
 /** Shared UI building blocks. Styles live in ../styles.css (variables documented at its top). */
 export { Banner, type BannerProps } from './banner.tsx';
 export { Button, type ButtonProps, type ButtonVariant, IconButton, type IconButtonProps } from './button.tsx';
+export {
+  type ConnectionApp,
+  ConnectionForm,
+  type ConnectionFormProps,
+  ConnectionTestButton,
+  type SavedConnection,
+} from './connection-form.tsx';
 export { CopyButton, type CopyButtonProps, copyText } from './copy-button.tsx';
 export { columnHelper, DataTable, type DataTableProps, type TableColumns } from './data-table.tsx';
 export { ConfirmDialog, type ConfirmDialogProps, Dialog, type DialogProps } from './dialog.tsx';

@@ -33,6 +33,7 @@ import {
 } from './store.ts';
 import { TestPanel } from './test-panel.tsx';
 import { Toolbar } from './toolbar.tsx';
+import { VersionHistory } from './version-history.tsx';
 
 export interface EditorScreenProps {
   /** The workflow to open; null starts a new one (the editor asks for its name). */
@@ -128,6 +129,7 @@ function Editor(props: EditorScreenProps) {
         </div>
         {selected && <SidePanel nodeId={selected} onDuplicate={() => duplicateSelected(flow)} />}
         <TestPanel />
+        <VersionHistory />
       </div>
       <InsertMenu />
       {phase === 'naming' && <NameDialog onCancel={props.onExit} />}

@@ -6,6 +6,7 @@ import {
   Check,
   ChevronDown,
   FlaskConical,
+  History,
   LoaderCircle,
   Map as MapIcon,
   Maximize,
@@ -18,9 +19,11 @@ import {
 } from 'lucide-react';
 import { type ReactNode, useState } from 'react';
 import { useStore } from 'zustand';
+import { ExportTemplateButton } from '../app/screens/templates-export.tsx';
 import { autoLayout, save, setLive } from './actions.ts';
 import type { FlowEdge, FlowNode } from './flow.ts';
 import { addNote, editDoc, isDirty, redo, undo, useEditor } from './store.ts';
+import { toggleHistory, useHistory } from './version-history.tsx';
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 export const MOD = isMac ? '⌘' : 'Ctrl+';
@@ -78,6 +81,7 @@ export function Toolbar(props: { onExit(): void }) {
   const [goingLive, setGoingLive] = useState(false);
   const live = status === 'live';
   const ready = useEditor((s) => s.phase === 'ready');
+  const historyOpen = useHistory((s) => s.open);
 
   const addNoteInView = () => {
     const el = document.querySelector('.pw-ed-canvas')?.getBoundingClientRect();
@@ -152,6 +156,7 @@ export function Toolbar(props: { onExit(): void }) {
           <ToolButton label="Add a sticky note" onClick={addNoteInView}>
             <StickyNote size={16} aria-hidden="true" />
           </ToolButton>
+          {ready && <ExportTemplateButton workflowId={useEditor.getState().doc.id} name={name} unsaved={dirty} />}
         </div>
         <div className="pw-ed-toolbar__actions">
           <div className="pw-ed-split">
@@ -201,6 +206,16 @@ export function Toolbar(props: { onExit(): void }) {
               </Popover.Portal>
             </Popover.Root>
           </div>
+          <button
+            type="button"
+            className={`pw-button pw-button--secondary${historyOpen ? ' is-active' : ''}`}
+            onClick={toggleHistory}
+            disabled={!ready}
+            aria-pressed={historyOpen}
+            title="Every saved version, what changed, and going back to one"
+          >
+            <History size={14} aria-hidden="true" /> History
+          </button>
           <button
             type="button"
             className={`pw-button pw-button--secondary${testOpen ? ' is-active' : ''}`}

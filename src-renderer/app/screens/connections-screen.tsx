@@ -1,8 +1,21 @@
-import { KeyRound, Plug } from 'lucide-react';
-import { useMemo } from 'react';
+import { KeyRound, Plug, Plus } from 'lucide-react';
+import { useMemo, useState } from 'react';
 import type { CatalogApp } from '../../../src-main/shared/catalog.ts';
 import type { MethodOutput } from '../../../src-main/shared/contract.ts';
-import { Banner, columnHelper, DataTable, EmptyState, LoadingBlock, PageHeader, plural } from '../../components/index.ts';
+import {
+  Banner,
+  Button,
+  ConnectionForm,
+  ConnectionTestButton,
+  columnHelper,
+  DataTable,
+  Dialog,
+  EmptyState,
+  LoadingBlock,
+  PageHeader,
+  plural,
+  toast,
+} from '../../components/index.ts';
 import { useRpc } from '../use-rpc.ts';
 
 type Connection = MethodOutput<'connections.list'>[number] & { appName: string };
@@ -66,11 +79,24 @@ const columns = [
     },
     meta: { width: '200px' },
   }),
+  col.display({
+    id: 'test',
+    header: () => <span className="pw-sr-only">Test</span>,
+    cell: ({ row }) => <ConnectionTestButton name={row.original.name} />,
+    meta: { width: '320px' },
+  }),
 ];
 
 export function ConnectionsScreen() {
   const connections = useRpc('connections.list', {});
   const catalog = useRpc('catalog.get', {});
+  const apps = useRpc('connections.apps', {});
+  const [adding, setAdding] = useState(false);
+  const addButton = (
+    <Button variant="primary" icon={<Plus size={16} />} onClick={() => setAdding(true)} disabled={!apps.data}>
+      Add connection
+    </Button>
+  );
   const rows = useMemo<Connection[]>(() => {
     const apps = new Map(((catalog.data?.apps ?? []) as CatalogApp[]).map((a) => [a.id, a.name]));
     return (connections.data ?? []).map((c) => ({ ...c, appName: apps.get(c.app) ?? c.app }));
@@ -81,6 +107,7 @@ export function ConnectionsScreen() {
       <PageHeader
         title="Connections"
         description="The accounts your workflows use to reach other apps, such as a remote CRM. Keys are stored encrypted and never shown in full."
+        actions={addButton}
       />
       {connections.error && (
         <Banner tone="danger" title="The connections could not be loaded">
@@ -96,11 +123,11 @@ export function ConnectionsScreen() {
           <EmptyState
             icon={<Plug size={26} />}
             title="No connections yet"
-            description="Workflows that only use the local CRM need no connection. To reach another app, add a connection from a terminal for now; adding them here is coming soon."
+            description="Workflows that only use the local CRM need no connection. To reach another app, such as Kanvo or GHL, add a connection with its API key."
+            actions={addButton}
           >
-            <code className="pw-cli">pipewright connections add …</code>
             <p className="pw-field-help">
-              Run <code>pipewright --help</code> to see the options. New connections appear here.
+              Or from a terminal: <code className="pw-cli">pipewright connections add …</code>
             </p>
           </EmptyState>
         </div>
@@ -116,6 +143,26 @@ export function ConnectionsScreen() {
           />
         </>
       )}
+      <Dialog
+        open={adding}
+        onOpenChange={setAdding}
+        title="Add a connection"
+        description="Connect an app with its API key. The key is stored encrypted on this computer."
+        width={560}
+      >
+        {apps.data && (
+          <ConnectionForm
+            apps={apps.data}
+            takenNames={rows.map((r) => r.name)}
+            onCancel={() => setAdding(false)}
+            onSaved={(saved) => {
+              setAdding(false);
+              toast.success(`Connection “${saved.name}” added`, { description: 'Use “Test connection” to check that the key works.' });
+              void connections.reload();
+            }}
+          />
+        )}
+      </Dialog>
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { Copy, Database, History, Pencil, Plus, Trash2, TriangleAlert, Workflow } from 'lucide-react';
+import { Copy, Database, History, LayoutTemplate, Pencil, Plus, Share2, Trash2, TriangleAlert, Workflow } from 'lucide-react';
 import { useMemo, useState } from 'react';
 import type { Issue, WorkflowSummary } from '../../../src-main/shared/contract.ts';
 import {
@@ -25,6 +25,7 @@ import { rpc } from '../../rpc.ts';
 import { href, navigate, setQuery, workflowHref } from '../router.ts';
 import { reportError } from '../store.ts';
 import { useRpc } from '../use-rpc.ts';
+import { ExportTemplateDialog } from './templates-export.tsx';
 
 const col = columnHelper<WorkflowSummary>();
 
@@ -32,6 +33,7 @@ interface Actions {
   toggleLive(workflow: WorkflowSummary, live: boolean): Promise<void>;
   duplicate(workflow: WorkflowSummary): void;
   askDelete(workflow: WorkflowSummary): void;
+  exportTemplate(workflow: WorkflowSummary): void;
   busyId: string | null;
 }
 
@@ -164,6 +166,7 @@ function buildColumns(actions: Actions) {
               items={[
                 { label: 'Duplicate', icon: <Copy size={15} />, onSelect: () => actions.duplicate(w) },
                 { label: 'View runs', icon: <History size={15} />, onSelect: () => navigate(href('runs', { workflow: w.id })) },
+                { label: 'Export as template…', icon: <Share2 size={15} />, onSelect: () => actions.exportTemplate(w) },
                 { label: 'Delete…', icon: <Trash2 size={15} />, danger: true, separatorBefore: true, onSelect: () => actions.askDelete(w) },
               ]}
             />
@@ -191,6 +194,7 @@ export function WorkflowsScreen({ search }: { search: string }) {
   const [busyId, setBusyId] = useState<string | null>(null);
   const [refused, setRefused] = useState<{ workflow: WorkflowSummary; issues: Issue[] } | null>(null);
   const [deleting, setDeleting] = useState<WorkflowSummary | null>(null);
+  const [exporting, setExporting] = useState<WorkflowSummary | null>(null);
   const { reload } = query;
 
   const actions = useMemo<Actions>(() => {
@@ -232,6 +236,7 @@ export function WorkflowsScreen({ search }: { search: string }) {
         }
       },
       askDelete: (workflow) => setDeleting(workflow),
+      exportTemplate: (workflow) => setExporting(workflow),
     };
   }, [busyId, reload]);
 
@@ -275,9 +280,14 @@ export function WorkflowsScreen({ search }: { search: string }) {
         title="Workflows"
         description="Automations that react to your CRM: when something happens, they do the follow-up for you."
         actions={
-          <Button variant="primary" icon={<Plus size={16} />} onClick={() => navigate('#/workflows/new')}>
-            New workflow
-          </Button>
+          <>
+            <Button icon={<LayoutTemplate size={16} />} onClick={() => navigate('#/templates')}>
+              Start from a template
+            </Button>
+            <Button variant="primary" icon={<Plus size={16} />} onClick={() => navigate('#/workflows/new')}>
+              New workflow
+            </Button>
+          </>
         }
       />
 
@@ -302,15 +312,16 @@ export function WorkflowsScreen({ search }: { search: string }) {
                 <Button variant="primary" icon={<Plus size={16} />} onClick={() => navigate('#/workflows/new')}>
                   New workflow
                 </Button>
+                <Button icon={<LayoutTemplate size={16} />} onClick={() => navigate('#/templates')}>
+                  Start from a template
+                </Button>
                 <Button icon={<Database size={16} />} onClick={() => navigate('#/crm')}>
                   Look at your CRM data
                 </Button>
               </>
             }
           >
-            <p className="pw-field-help">
-              Have a template file? Import it with <code>pipewright import FILE</code>.
-            </p>
+            <p className="pw-field-help">Have a template file someone shared? Drop it anywhere on this window to import it.</p>
           </EmptyState>
         </div>
       ) : (
@@ -371,6 +382,10 @@ export function WorkflowsScreen({ search }: { search: string }) {
       >
         {refused && <IssuesList issues={refused.issues} />}
       </Dialog>
+
+      {exporting && (
+        <ExportTemplateDialog workflowId={exporting.id} name={exporting.name} open onOpenChange={(open) => !open && setExporting(null)} />
+      )}
 
       <ConfirmDialog
         open={deleting !== null}
