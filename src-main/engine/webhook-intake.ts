@@ -90,7 +90,8 @@ export class WebhookIntake {
 
   private async commit(hook: Hook, webhooks: ConnectorWebhooks, received: ReceivedEvent): Promise<IntakeAnswer> {
     const receivedAt = this.deps.now().toISOString();
-    const echo = hook.connectionName && this.deps.echoes.remembers(hook.connectionName) ? webhooks.echoOfEvent?.(received.payload) : undefined;
+    const echo =
+      hook.connectionName && this.deps.echoes.remembers(hook.connectionName) ? webhooks.echoOfEvent?.(received.payload) : undefined;
     const isEcho = !!echo && this.deps.echoes.isEcho(hook.connectionName as string, echo.resourceId, echo.fields);
     const outcome = await this.deps.commits.writeDurably(() =>
       this.deps.inbox.addOrRecordDuplicate({

@@ -65,7 +65,9 @@ export class EchoStore {
 
   private latestExpiries(): Map<string, string> {
     if (!this.latest) {
-      const rows = this.db.prepare('SELECT connection_name AS name, MAX(expires_at) AS latest FROM echoes GROUP BY connection_name').all() as {
+      const rows = this.db
+        .prepare('SELECT connection_name AS name, MAX(expires_at) AS latest FROM echoes GROUP BY connection_name')
+        .all() as {
         name: string;
         latest: string;
       }[];

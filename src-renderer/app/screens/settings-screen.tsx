@@ -29,13 +29,7 @@ function publicUrlProblem(text: string): string | undefined {
   }
 }
 
-function NumberSetting(props: {
-  label: string;
-  value: number;
-  min: number;
-  max: number;
-  onSave: (value: number) => void;
-}) {
+function NumberSetting(props: { label: string; value: number; min: number; max: number; onSave: (value: number) => void }) {
   const [error, setError] = useState<string>();
   return (
     <TextField
@@ -177,8 +171,8 @@ export function SettingsScreen() {
           <div>
             <h2 id="settings-live">Receiving events</h2>
             <p>
-              How live workflows hear about changes in your other CRMs. Without a public address, Pipewright checks them for changes
-              on an interval instead.
+              How live workflows hear about changes in your other CRMs. Without a public address, Pipewright checks them for changes on an
+              interval instead.
             </p>
           </div>
         </div>
