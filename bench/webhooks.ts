@@ -28,7 +28,11 @@ const workflow: WorkflowInput = {
       type: 'logic.if',
       params: { conditions: { match: 'all', conditions: [{ field: 'trigger.data.data.value', operator: 'gt', value: 100 }] } },
     },
-    { id: 'task', type: 'local.createTask', params: { title: 'Call {{ trigger.data.title }}', record_id: '{{ trigger.data.data.local_record }}' } },
+    {
+      id: 'task',
+      type: 'local.createTask',
+      params: { title: 'Call {{ trigger.data.title }}', record_id: '{{ trigger.data.data.local_record }}' },
+    },
     { id: 'tag', type: 'local.tagContact', params: { contact_id: '{{ trigger.data.data.contact }}', tags: 'hot-lead' } },
     {
       id: 'stage',
@@ -73,12 +77,21 @@ async function setup(processEvents: boolean): Promise<Setup> {
   app.settings.set('webhooks.publicUrl', 'https://hooks.bench.invalid');
   app.save(workflow);
   app.workflows.setStatus(workflow.id, 'live');
-  const hook = app.hooks.create({ workflowId: workflow.id, nodeId: 'trigger', app: 'kanvo', connectionName: 'kanvo-bench', mode: 'webhook' });
+  const hook = app.hooks.create({
+    workflowId: workflow.id,
+    nodeId: 'trigger',
+    app: 'kanvo',
+    connectionName: 'kanvo-bench',
+    mode: 'webhook',
+  });
   app.hooks.update(hook.token, { remoteId: 'wh_bench' });
   app.connections.setWebhookSecret('kanvo-bench', 'wh_bench', SECRET);
   const contact = app.crm.createContact({ email: 'bench@example.com', first_name: 'Bench' });
   const recordIds = app.crm.transaction(() =>
-    Array.from({ length: 200 }, (_, i) => app.crm.createRecord({ type: 'lead', title: `Bench lead ${i}`, pipeline: 'main-sales', stage: 'New' }).id),
+    Array.from(
+      { length: 200 },
+      (_, i) => app.crm.createRecord({ type: 'lead', title: `Bench lead ${i}`, pipeline: 'main-sales', stage: 'New' }).id,
+    ),
   );
   // Without processing, events stay in the inbox: what is measured is receiving and storing them.
   if (processEvents) app.start();
@@ -141,7 +154,13 @@ export async function benchWebhooks(): Promise<BenchResult[]> {
     await load(intake, { duration: 2, connections: 32 }); // warm-up
     const r = await load(intake, { duration: 8, connections: 32 });
     assertClean(r, 'webhook intake');
-    out.push({ name: 'webhooks: signed events accepted and stored', value: r.ok / r.duration, unit: 'events/s', target: 5000, better: 'higher' });
+    out.push({
+      name: 'webhooks: signed events accepted and stored',
+      value: r.ok / r.duration,
+      unit: 'events/s',
+      target: 5000,
+      better: 'higher',
+    });
   } finally {
     await intake.close();
   }
@@ -165,7 +184,13 @@ export async function benchWebhooks(): Promise<BenchResult[]> {
     assertClean(r, 'webhook end to end');
     await drain(e2e.app);
     const { latencies } = endToEnd(e2e.app);
-    out.push({ name: 'webhooks: arrival → run finished p99 at 500/s', value: percentile(latencies, 99), unit: 'ms', target: 100, better: 'lower' });
+    out.push({
+      name: 'webhooks: arrival → run finished p99 at 500/s',
+      value: percentile(latencies, 99),
+      unit: 'ms',
+      target: 100,
+      better: 'lower',
+    });
   } finally {
     await e2e.close();
   }

@@ -12,12 +12,21 @@ export class ConditionError extends Error {
 
 const MISSING = Symbol('missing');
 
+// Field paths are split once: conditions are checked on every run.
+const paths = new Map<string, string[]>();
+const PATHS_LIMIT = 10_000;
+
 /** Reads `a.b[0].c` from own properties only, telling "missing" apart from null. */
 export function readPath(scope: unknown, path: string): unknown {
-  const parts = path
-    .replace(/\[(\d+)\]/g, '.$1')
-    .split('.')
-    .filter((p) => p.length > 0);
+  let parts = paths.get(path);
+  if (!parts) {
+    parts = path
+      .replace(/\[(\d+)\]/g, '.$1')
+      .split('.')
+      .filter((p) => p.length > 0);
+    if (paths.size >= PATHS_LIMIT) paths.clear();
+    paths.set(path, parts);
+  }
   let current: unknown = scope;
   for (const part of parts) {
     if (current === null || typeof current !== 'object' || !Object.hasOwn(current, part)) return MISSING;

@@ -59,9 +59,11 @@ const NOISE = new Set(['updated_at', 'created_at']);
 function flatten(row: Record<string, unknown> | null): Map<string, unknown> {
   const out = new Map<string, unknown>();
   if (!row) return out;
-  for (const [k, v] of Object.entries(row)) {
+  for (const k of Object.keys(row)) {
+    const v = row[k];
     if (k === 'data' && v && typeof v === 'object' && !Array.isArray(v)) {
-      for (const [dk, dv] of Object.entries(v)) out.set(`data.${dk}`, dv);
+      const data = v as Record<string, unknown>;
+      for (const dk of Object.keys(data)) out.set(`data.${dk}`, data[dk]);
     } else out.set(k, v);
   }
   return out;
@@ -77,19 +79,28 @@ export function fieldChanges(before: Record<string, unknown> | null, after: Reco
   const a = flatten(before);
   const b = flatten(after);
   const fields: FieldChange[] = [];
-  for (const key of new Set([...a.keys(), ...b.keys()])) {
+  // The fields of `before`, then those only `after` has.
+  for (const [key, x] of a) {
     if (NOISE.has(key)) continue;
-    const x = a.get(key);
     const y = b.get(key);
     if (!sameValue(x, y)) fields.push({ field: key, before: x ?? null, after: y ?? null });
+  }
+  for (const [key, y] of b) {
+    if (a.has(key) || NOISE.has(key)) continue;
+    if (!sameValue(undefined, y)) fields.push({ field: key, before: null, after: y ?? null });
   }
   return fields;
 }
 
-/** One diff per row: its state before the first change and after the last. */
-export function summarizeChanges(changes: readonly CrmChange[]): RecordDiff[] {
+/**
+ * One diff per row: its state before the first change and after the last. With `rows: false` (a
+ * live run's journal: the step's output already holds the new row) the diff keeps just which rows
+ * changed and how, without the rows themselves or a created row's fields.
+ */
+export function summarizeChanges(changes: readonly CrmChange[], from = 0, rows = true): RecordDiff[] {
   const byRow = new Map<string, { entity: string; id: string; before: CrmChange['before']; after: CrmChange['after'] }>();
-  for (const c of changes) {
+  for (let i = from; i < changes.length; i++) {
+    const c = changes[i] as CrmChange;
     const key = `${c.entity}:${c.id}`;
     const seen = byRow.get(key);
     if (seen) seen.after = c.after;
@@ -99,19 +110,17 @@ export function summarizeChanges(changes: readonly CrmChange[]): RecordDiff[] {
   for (const row of byRow.values()) {
     const deleted = row.after === null || Boolean(row.after?.deleted_at);
     const op = row.before === null ? 'create' : deleted ? 'delete' : 'update';
-    const fields = fieldChanges(row.before, row.after);
+    const fields = !rows && op === 'create' ? [] : fieldChanges(row.before, row.after);
     if (op === 'update' && fields.length === 0) continue;
     const shown = (row.after ?? row.before ?? {}) as Record<string, unknown>;
     const label = shown.title ?? shown.name ?? shown.email ?? shown.summary ?? shown.body;
-    diffs.push({
-      entity: row.entity,
-      id: row.id,
-      op,
-      ...(label ? { label: String(label) } : {}),
-      before: row.before,
-      after: row.after,
-      fields,
-    });
+    // Keys in this order, label only when there is one (built in place: conditional spreads are slow).
+    const diff = { entity: row.entity, id: row.id, op } as RecordDiff;
+    if (label) diff.label = String(label);
+    diff.before = rows ? row.before : null;
+    diff.after = rows ? row.after : null;
+    diff.fields = fields;
+    diffs.push(diff);
   }
   return diffs;
 }

@@ -22,7 +22,15 @@ export class TemplateError extends Error {
 /** What templates can read: `trigger`, `steps.<id>.output`, `run`, `workflow`, `loop`. */
 export type Scope = Record<string, unknown>;
 
-type Compiled = { kind: 'value'; value: Value } | { kind: 'text'; templates: Template[] } | { kind: 'plain' };
+/**
+ * `path`/`parts` are fast forms of the commonest templates (`{{ a.b.c }}`, and text around such
+ * outputs): they read own properties of plain objects directly and fall back to Liquid for anything
+ * else (a missing key, arrays, drops, `size`/`first`/`last`), so results are Liquid's own.
+ */
+type Compiled =
+  | { kind: 'value'; value: Value; path?: readonly string[] }
+  | { kind: 'text'; templates: Template[]; parts?: readonly (string | readonly string[])[] }
+  | { kind: 'plain' };
 
 const DATE_UNITS: Record<string, number> = {
   second: 1000,
@@ -93,6 +101,66 @@ const CACHE_LIMIT = 20_000;
 // Compilation does not depend on the timezone; only rendering does.
 const parser = createLiquid('UTC');
 
+// Dotted identifiers only; Liquid's literals and its computed properties are left to Liquid.
+const SIMPLE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const NOT_SIMPLE = new Set(['true', 'false', 'nil', 'null', 'empty', 'blank', 'size', 'first', 'last']);
+
+function simplePath(expr: string): readonly string[] | undefined {
+  if (!SIMPLE_PATH.test(expr)) return undefined;
+  const path = expr.split('.');
+  return path.some((key) => NOT_SIMPLE.has(key)) ? undefined : path;
+}
+
+/** Literal text and `{{ path }}` outputs, or undefined when the template is anything more. */
+function simpleParts(source: string): (string | readonly string[])[] | undefined {
+  if (source.includes('{%')) return undefined;
+  const parts: (string | readonly string[])[] = [];
+  let at = 0;
+  while (at < source.length) {
+    const open = source.indexOf('{{', at);
+    if (open < 0) {
+      parts.push(source.slice(at));
+      break;
+    }
+    const close = source.indexOf('}}', open + 2);
+    if (close < 0) return undefined;
+    const literal = source.slice(at, open);
+    if (literal.includes('}}')) return undefined;
+    if (literal) parts.push(literal);
+    const path = simplePath(source.slice(open + 2, close).trim());
+    // Whitespace control ({{- -}}) and filters are Liquid's business.
+    if (!path) return undefined;
+    parts.push(path);
+    at = close + 2;
+  }
+  return parts;
+}
+
+const FALLBACK = Symbol('fallback');
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** Reads a path the way Liquid does for plain data; FALLBACK when Liquid might do anything else. */
+function readSimple(scope: Scope, path: readonly string[]): unknown {
+  let current: unknown = scope;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return FALLBACK;
+    const proto = Object.getPrototypeOf(current);
+    if (proto !== Object.prototype && proto !== null) return FALLBACK;
+    if (!hasOwn.call(current, key) || typeof (current as { toLiquid?: unknown }).toLiquid === 'function') return FALLBACK;
+    current = (current as Record<string, unknown>)[key];
+    if (typeof current === 'function') return FALLBACK;
+  }
+  return current;
+}
+
+/** Liquid's output of a value: text as is, nothing for nil, lists joined. */
+function outputText(value: unknown): string | typeof FALLBACK {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return FALLBACK;
+}
+
 function isSingleExpression(source: string): string | undefined {
   const s = source.trim();
   if (!s.startsWith('{{') || !s.endsWith('}}')) return undefined;
@@ -113,7 +181,13 @@ export function compile(source: string): Compiled {
     if (!hasTemplate(source)) compiled = { kind: 'plain' };
     else {
       const expr = isSingleExpression(source);
-      compiled = expr !== undefined ? { kind: 'value', value: new Value(expr, parser) } : { kind: 'text', templates: parser.parse(source) };
+      if (expr !== undefined) {
+        const path = simplePath(expr);
+        compiled = { kind: 'value', value: new Value(expr, parser), ...(path ? { path } : {}) };
+      } else {
+        const parts = simpleParts(source);
+        compiled = { kind: 'text', templates: parser.parse(source), ...(parts ? { parts } : {}) };
+      }
     }
   } catch (err) {
     throw new TemplateError(`Template error in "${source}": ${cleanMessage(err)}`, source);
@@ -131,6 +205,13 @@ function cleanMessage(err: unknown): string {
 export function renderString(source: string, scope: Scope, timezone = 'UTC'): unknown {
   const compiled = compile(source);
   if (compiled.kind === 'plain') return source;
+  if (compiled.kind === 'value' && compiled.path) {
+    const value = readSimple(scope, compiled.path);
+    if (value !== FALLBACK) return value;
+  } else if (compiled.kind === 'text' && compiled.parts) {
+    const text = renderParts(compiled.parts, scope);
+    if (text !== FALLBACK) return text;
+  }
   const liquid = liquidFor(timezone);
   try {
     if (compiled.kind === 'value') {
@@ -141,6 +222,21 @@ export function renderString(source: string, scope: Scope, timezone = 'UTC'): un
   } catch (err) {
     throw new TemplateError(`Could not fill in "${source}": ${cleanMessage(err)}`, source);
   }
+}
+
+function renderParts(parts: readonly (string | readonly string[])[], scope: Scope): string | typeof FALLBACK {
+  let out = '';
+  for (const part of parts) {
+    if (typeof part === 'string') {
+      out += part;
+      continue;
+    }
+    const value = readSimple(scope, part);
+    const text = value === FALLBACK ? FALLBACK : outputText(value);
+    if (text === FALLBACK) return FALLBACK;
+    out += text;
+  }
+  return out;
 }
 
 /** Renders every string inside `value` (objects and lists are walked). */

@@ -4,7 +4,7 @@ import type { ConnectorRegistry, ResolvedNode } from '../connectors/index.ts';
 import type { PlannedHttpRequest, RunMode, RunResult, RunStatus, StepStatus } from '../shared/runs.ts';
 import { nodeLabel, type RetryPolicy, type Workflow, type WorkflowNode } from '../shared/workflow.ts';
 import { CommitGroup } from '../store/commit-group.ts';
-import type { ChangeCause, CrmChange, CrmStore } from '../store/crm.ts';
+import { type ChangeCause, type CrmChange, type CrmStore, isoTime } from '../store/crm.ts';
 import type { Db } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import { buildRunResult, type NodeInfo, type RunJournal, type StepRecord, type StoredRun } from '../store/runs.ts';
@@ -71,6 +71,10 @@ interface RunState {
   dry?: DryRunCrm;
   /** Last journaled attempt per step key, from a previous attempt of this run (resume). */
   journaled: Map<string, StepRecord>;
+  /** Every attempt journaled before this execution (resume), oldest first. */
+  earlier: StepRecord[];
+  /** The run's name as journaled when it started. */
+  workflowName: string;
   requests: PlannedHttpRequest[];
   /** Step attempts journaled by this execution, in order (the run result is built from them). */
   log: StepRecord[];
@@ -78,6 +82,8 @@ interface RunState {
   mode: RunMode;
   workflowVersion: number | null;
   signal: AbortSignal;
+  /** What this run's writes are caused by (loop guard); one object for all its steps. */
+  cause: ChangeCause;
 }
 
 const isPromise = (v: unknown): v is Promise<unknown> => typeof (v as Promise<unknown>)?.then === 'function';
@@ -143,15 +149,17 @@ export class Engine {
   async run(workflow: Workflow, event: TriggerEvent, options: RunOptions = {}): Promise<RunResult> {
     const plan = executionPlan(workflow, this.deps.registry);
     const dryRun = options.dryRun ?? false;
-    const state = this.newState(plan, event, {
-      id: options.runId ?? newId(),
+    const state = this.newState(
+      plan,
+      event,
+      options.runId ?? newId(),
       dryRun,
-      depth: options.depth ?? 0,
-      startedAt: this.now().toISOString(),
-      resumed: false,
-      mode: options.mode ?? (dryRun ? 'test' : 'live'),
-      workflowVersion: options.workflowVersion ?? null,
-    });
+      options.depth ?? 0,
+      isoTime(this.now()),
+      false,
+      options.mode ?? (dryRun ? 'test' : 'live'),
+      options.workflowVersion ?? null,
+    );
     this.commits.begin();
     this.deps.journal.startRun({
       id: state.id,
@@ -201,16 +209,20 @@ export class Engine {
       return this.result(runId, workflow);
     }
     const plan = executionPlan(workflow, this.deps.registry);
-    const state = this.newState(plan, stored.trigger as TriggerEvent, {
-      id: runId,
-      dryRun: false,
-      depth: stored.depth,
-      startedAt: stored.startedAt,
-      resumed: true,
-      mode: stored.mode,
-      workflowVersion: stored.workflowVersion,
-    });
-    for (const step of this.deps.journal.steps(runId)) state.journaled.set(step.key, step);
+    const state = this.newState(
+      plan,
+      stored.trigger as TriggerEvent,
+      runId,
+      false,
+      stored.depth,
+      stored.startedAt,
+      true,
+      stored.mode,
+      stored.workflowVersion,
+    );
+    state.workflowName = stored.workflowName;
+    state.earlier = this.deps.journal.steps(runId);
+    for (const step of state.earlier) state.journaled.set(step.key, step);
     this.commits.begin();
     if (options.retry) this.markInDoubtSteps(state);
     this.deps.journal.setStatus(runId, 'running');
@@ -233,25 +245,41 @@ export class Engine {
     return result;
   }
 
+  // Plain parameters and one literal: spreading into an object with more properties is slow in V8.
   private newState(
     plan: ExecutionPlan,
     event: TriggerEvent,
-    base: Pick<RunState, 'id' | 'dryRun' | 'depth' | 'startedAt' | 'resumed' | 'mode' | 'workflowVersion'>,
+    id: string,
+    dryRun: boolean,
+    depth: number,
+    startedAt: string,
+    resumed: boolean,
+    mode: RunMode,
+    workflowVersion: number | null,
   ): RunState {
     // The copy is read through another connection: it must see everything written so far.
-    if (base.dryRun) this.commits.commit();
-    const dry = base.dryRun ? createDryRunCrm(this.deps.db, this.now) : undefined;
+    if (dryRun) this.commits.commit();
+    const dry = dryRun ? createDryRunCrm(this.deps.db, this.now) : undefined;
     return {
-      ...base,
+      id,
       plan,
       workflow: plan.workflow,
       event,
+      dryRun,
+      depth,
+      startedAt,
       crm: dry?.crm ?? this.deps.crm,
       dry,
       journaled: new Map(),
+      earlier: [],
+      workflowName: plan.workflow.name,
       requests: [],
       log: [],
+      resumed,
+      mode,
+      workflowVersion,
       signal: this.abort.signal,
+      cause: { runId: id, workflowId: plan.workflow.id, depth: depth + 1 },
     };
   }
 
@@ -282,17 +310,16 @@ export class Engine {
       state.dry?.close();
     }
     const summary = state.dry ? { changes: summarizeChanges(state.dry.changes), requests: state.requests } : null;
-    const finished = { status, finishedAt: status === 'waiting' ? null : this.now().toISOString(), resumeAt, error, summary };
+    const finishedAt = status === 'waiting' ? null : isoTime(this.now());
     this.commits.begin();
-    this.deps.journal.finishRun(state.id, finished);
-    if (state.dryRun || finished.status !== 'succeeded') this.commits.commit();
+    this.deps.journal.finishRun(state.id, { status, finishedAt, resumeAt, error, summary });
+    if (state.dryRun || status !== 'succeeded') this.commits.commit();
     else this.commits.commitIfDue();
-    if (state.resumed) return this.result(state.id, state.workflow);
     const stored: StoredRun = {
       id: state.id,
       workflowId: state.workflow.id,
       workflowVersion: state.workflowVersion,
-      workflowName: state.workflow.name,
+      workflowName: state.workflowName,
       document: null,
       mode: state.mode,
       dryRun: state.dryRun,
@@ -300,9 +327,15 @@ export class Engine {
       eventId: null,
       depth: state.depth,
       startedAt: state.startedAt,
-      ...finished,
+      status,
+      finishedAt,
+      resumeAt,
+      error,
+      summary,
     };
-    return buildRunResult(stored, state.log, nodeInfoOf(state.workflow));
+    // Built from memory: the attempts journaled before this execution, then this execution's.
+    const attempts = state.earlier.length ? [...state.earlier, ...state.log] : state.log;
+    return buildRunResult(stored, attempts, nodeInfoOf(state.workflow));
   }
 
   /**
@@ -345,7 +378,7 @@ export class Engine {
 
   private skip(state: RunState, node: WorkflowNode, key: string): void {
     if (state.journaled.get(key)) return;
-    this.record(state, { key, nodeId: node.id, attempt: 1, status: 'skipped', startedAt: this.now().toISOString(), durationMs: 0 });
+    this.record(state, { key, nodeId: node.id, attempt: 1, status: 'skipped', startedAt: isoTime(this.now()), durationMs: 0 });
   }
 
   private async runNode(state: RunState, node: WorkflowNode, key: string, scope: Scope): Promise<StepOutcome> {
@@ -357,7 +390,7 @@ export class Engine {
       return { status: previous.status, output: previous.output, ports: previous.ports ?? [] };
     }
     if (resolved.kind === 'trigger') {
-      this.record(state, {
+      const step: StepRecord = {
         key,
         nodeId: node.id,
         attempt: 1,
@@ -366,7 +399,11 @@ export class Engine {
         ports: ['main'],
         startedAt: state.startedAt,
         durationMs: 0,
-      });
+      };
+      this.commits.begin();
+      state.log.push(step);
+      // The run row holds the event already: the step row refers to it rather than repeating it.
+      this.deps.journal.recordTriggerStep(state.id, step);
       return { status: 'succeeded', output: state.event, ports: ['main'] };
     }
     if (node.disabled) {
@@ -410,7 +447,7 @@ export class Engine {
   }
 
   private retryPolicy(state: RunState, node: WorkflowNode): RetryPolicy {
-    return { ...DEFAULT_RETRY, ...state.workflow.settings.retry, ...node.retry };
+    return Object.assign({}, DEFAULT_RETRY, state.workflow.settings.retry, node.retry);
   }
 
   private async attemptAction(
@@ -424,8 +461,7 @@ export class Engine {
     const policy = this.retryPolicy(state, node);
     for (let attempt = firstAttempt; ; attempt++) {
       const started = performance.now();
-      const startedAt = this.now().toISOString();
-      const base = { key, nodeId: node.id, attempt, startedAt };
+      const base: AttemptBase = { key, nodeId: node.id, attempt, startedAt: isoTime(this.now()) };
       let input: unknown;
       try {
         input = this.renderInput(state, node, action, scope);
@@ -435,7 +471,7 @@ export class Engine {
         const cause = err instanceof JournaledFailure ? err.cause : err;
         const message = describeError(cause);
         if (!(err instanceof JournaledFailure)) {
-          this.record(state, { ...base, status: 'failed', input, error: message, durationMs: performance.now() - started });
+          this.record(state, attemptRecord(base, 'failed', input, { error: message, durationMs: performance.now() - started }));
         }
         if (isRetryable(cause) && attempt < policy.maxAttempts && !state.signal.aborted) {
           this.commits.commit();
@@ -478,12 +514,11 @@ export class Engine {
   }
 
   private context(state: RunState, node: WorkflowNode, input: unknown, scope: Scope, route: string[]): RunContext<unknown> {
-    const cause: ChangeCause = { runId: state.id, workflowId: state.workflow.id, depth: state.depth + 1 };
     return {
       input,
       crm: state.crm,
       dryRun: state.dryRun,
-      cause,
+      cause: state.cause,
       workflow: { id: state.workflow.id, name: state.workflow.name, timezone: state.workflow.settings.timezone },
       run: { id: state.id, startedAt: state.startedAt },
       node: { id: node.id, name: node.name ?? node.id, type: node.type },
@@ -503,7 +538,7 @@ export class Engine {
     action: ActionDefinition,
     scope: Scope,
     rendered: unknown,
-    base: { key: string; nodeId: string; attempt: number; startedAt: string },
+    base: AttemptBase,
     started: number,
   ): Promise<StepOutcome> {
     const parsed = action.input.safeParse(rendered);
@@ -511,60 +546,29 @@ export class Engine {
     const input = parsed.data;
     const route: string[] = [];
     const ctx = this.context(state, node, input, scope, route);
-    const ports = () => (action.flow === 'branch' ? route : ['main']);
 
-    if (action.transactional) {
-      // The local write, its events and its journal row commit together: exactly once.
-      const sink: CrmChange[] = state.dry ? state.dry.changes : [];
-      const mark = sink.length;
-      if (!state.dry) this.liveChangeSink = sink;
-      this.commits.begin();
-      try {
-        return state.crm.transaction(() => {
-          const output = state.crm.withCause(ctx.cause, () => action.run(ctx));
-          if (isPromise(output)) throw new Error(`${node.type} must not be asynchronous.`);
-          const diffs = summarizeChanges(sink.slice(mark));
-          // The step's output already holds the new row: live runs keep just which rows changed and how.
-          const changes = state.dry
-            ? diffs
-            : diffs.map((d) => ({ ...d, before: null, after: null, fields: d.op === 'create' ? [] : d.fields }));
-          const outcome = { status: 'succeeded' as const, output, ports: ports() };
-          this.record(state, {
-            ...base,
-            status: 'succeeded',
-            input,
-            output,
-            ports: outcome.ports,
-            durationMs: performance.now() - started,
-            changes,
-          });
-          return outcome;
-        });
-      } finally {
-        this.liveChangeSink = null;
-      }
-    }
+    if (action.transactional) return this.invokeLocal(state, node, action, ctx, route, base, started);
 
     const remoteWrite = action.effect === 'write';
     if (remoteWrite && state.dryRun) {
       const planned = action.plan ? await this.settle(action.plan(ctx)) : { request: undefined, output: action.sample };
       const request = planned.request ? redact(planned.request, ctx.connection) : undefined;
       if (request) state.requests.push(request);
-      this.record(state, {
-        ...base,
-        status: 'succeeded',
-        input,
-        output: planned.output,
-        ports: ['main'],
-        simulated: true,
-        request,
-        durationMs: performance.now() - started,
-      });
+      this.record(
+        state,
+        attemptRecord(base, 'succeeded', input, {
+          output: planned.output,
+          ports: ['main'],
+          simulated: true,
+          request,
+          durationMs: performance.now() - started,
+        }),
+      );
       return { status: 'succeeded', output: planned.output, ports: ['main'] };
     }
 
     // A remote write is journaled as running first: after a crash, its unknown outcome is seen.
-    const rowId = remoteWrite ? this.record(state, { ...base, status: 'running', input }) : undefined;
+    const rowId = remoteWrite ? this.record(state, attemptRecord(base, 'running', input, {})) : undefined;
     // The "running" row must be durable before the request leaves.
     if (rowId !== undefined) this.commits.commit();
     let output: unknown;
@@ -572,52 +576,99 @@ export class Engine {
       output = await this.settle(action.run(ctx));
     } catch (err) {
       if (rowId === undefined) throw err;
-      this.finishRecord(state, rowId, {
-        ...base,
-        status: 'failed',
-        input,
-        error: describeError(err),
-        durationMs: performance.now() - started,
-      });
+      this.finishRecord(
+        state,
+        rowId,
+        attemptRecord(base, 'failed', input, { error: describeError(err), durationMs: performance.now() - started }),
+      );
       throw new JournaledFailure(err);
     }
     if (action.flow === 'wait') {
       const resumeAt = (output as { resumeAt: string }).resumeAt;
       if (!state.dryRun && Date.parse(resumeAt) > this.now().getTime()) {
-        this.record(state, { ...base, status: 'waiting', input, output, resumeAt, durationMs: performance.now() - started });
+        this.record(state, attemptRecord(base, 'waiting', input, { output, resumeAt, durationMs: performance.now() - started }));
         throw new Suspend(resumeAt);
       }
       // Test runs do not wait: the step shows when the run would have continued.
       const simulated = { ...(output as object), skippedInTest: state.dryRun };
-      this.record(state, {
-        ...base,
-        status: 'succeeded',
-        input,
-        output: simulated,
-        ports: ['main'],
-        simulated: state.dryRun,
-        durationMs: performance.now() - started,
-      });
+      this.record(
+        state,
+        attemptRecord(base, 'succeeded', input, {
+          output: simulated,
+          ports: ['main'],
+          simulated: state.dryRun,
+          durationMs: performance.now() - started,
+        }),
+      );
       return { status: 'succeeded', output: simulated, ports: ['main'] };
     }
-    const outcome = { status: 'succeeded' as const, output, ports: ports() };
-    const record: StepRecord = {
-      ...base,
-      status: 'succeeded',
-      input,
-      output,
-      ports: outcome.ports,
-      durationMs: performance.now() - started,
-    };
+    const ports = action.flow === 'branch' ? route : ['main'];
+    const record = attemptRecord(base, 'succeeded', input, { output, ports, durationMs: performance.now() - started });
     if (rowId === undefined) this.record(state, record);
     else this.finishRecord(state, rowId, record);
-    return outcome;
+    return { status: 'succeeded', output, ports };
+  }
+
+  /** The local write, its events and its journal row commit together: exactly once. */
+  private invokeLocal(
+    state: RunState,
+    node: WorkflowNode,
+    action: ActionDefinition,
+    ctx: RunContext<unknown>,
+    route: string[],
+    base: AttemptBase,
+    started: number,
+  ): StepOutcome {
+    const dry = state.dry;
+    const sink: CrmChange[] = dry ? dry.changes : [];
+    const mark = sink.length;
+    if (!dry) this.liveChangeSink = sink;
+    this.commits.begin();
+    try {
+      return state.crm.transaction(() => {
+        const output = state.crm.withCause(ctx.cause, () => action.run(ctx));
+        if (isPromise(output)) throw new Error(`${node.type} must not be asynchronous.`);
+        // The step's output already holds the new row: live runs keep just which rows changed and how.
+        const changes = summarizeChanges(sink, mark, dry !== undefined);
+        const ports = action.flow === 'branch' ? route : ['main'];
+        this.record(
+          state,
+          attemptRecord(base, 'succeeded', ctx.input, { output, ports, durationMs: performance.now() - started, changes }),
+        );
+        return { status: 'succeeded' as const, output, ports };
+      });
+    } finally {
+      this.liveChangeSink = null;
+    }
   }
 }
 
+/** What every attempt row of a step attempt starts with. */
+interface AttemptBase {
+  key: string;
+  nodeId: string;
+  attempt: number;
+  startedAt: string;
+}
+
+/** A step attempt's journal row (Object.assign: spreading into a larger literal is slow in V8). */
+function attemptRecord(base: AttemptBase, status: StepStatus, input: unknown, rest: Partial<StepRecord>): StepRecord {
+  return Object.assign(
+    { key: base.key, nodeId: base.nodeId, attempt: base.attempt, status, input, startedAt: base.startedAt },
+    rest,
+  ) as StepRecord;
+}
+
+const nodeInfos = new WeakMap<Workflow, NodeInfo>();
+
 function nodeInfoOf(workflow: Workflow): NodeInfo {
-  const nodes = new Map(workflow.nodes.map((n) => [n.id, n]));
-  return (id) => ({ name: nodes.get(id)?.name ?? id, type: nodes.get(id)?.type ?? '' });
+  let info = nodeInfos.get(workflow);
+  if (!info) {
+    const nodes = new Map(workflow.nodes.map((n) => [n.id, n]));
+    info = (id) => ({ name: nodes.get(id)?.name ?? id, type: nodes.get(id)?.type ?? '' });
+    nodeInfos.set(workflow, info);
+  }
+  return info;
 }
 
 function valueAt(value: unknown, path: PropertyKey[]): unknown {

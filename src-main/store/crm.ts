@@ -222,9 +222,11 @@ const PRIMARY_KEYS: Record<string, string> = { crm_meta: 'key', contact_tags: 'c
 // Raw rows and SQL
 // ---------------------------------------------------------------------------------------------
 
-type SchemaCache = { token: string; types: ObjectType[]; pipelines: Pipeline[] };
+type SchemaCache = { token: string; types: ObjectType[]; pipelines: Pipeline[]; stageNames: Map<string, string> };
 type RawRecord = Omit<RecordRow, 'data'> & { data: string };
+type PlainRecord = Omit<RawRecord, 'object_type' | 'pipeline' | 'stage'>;
 type RawContact = Omit<ContactRow, 'data' | 'tags' | 'name'> & { data: string; tags: string };
+type PlainContact = Omit<RawContact, 'tags'>;
 type RawCompany = Omit<CompanyRow, 'data'> & { data: string };
 type RawTask = Omit<TaskRow, 'completed'> & { completed: number };
 type RawActivity = Omit<ActivityRow, 'data'> & { data: string };
@@ -242,6 +244,8 @@ const CONTACT_SELECT = `
   SELECT c.id, c.email, c.first_name, c.last_name, c.phone, c.company_id, c.data, c.created_at, c.updated_at,
          (SELECT json_group_array(tag) FROM contact_tags t WHERE t.contact_id = c.id) AS tags
   FROM contacts c`;
+
+const CONTACT_COLUMNS = 'id, email, first_name, last_name, phone, company_id, data, created_at, updated_at';
 
 const TASK_COLUMNS = 'id, title, record_id, contact_id, assignee_id, due_date, notes, completed, completed_at, created_at, updated_at';
 
@@ -329,7 +333,7 @@ export class CrmStore {
   }
 
   private stamp(): string {
-    return this.now().toISOString();
+    return isoTime(this.now());
   }
 
   private emit(event: string, data: Json, timestamp: string): void {
@@ -429,7 +433,7 @@ export class CrmStore {
     const rows = this.stmt('SELECT id, name, slug FROM pipelines ORDER BY rowid').all() as Omit<Pipeline, 'stages'>[];
     const stages = this.stmt('SELECT id, pipeline_id, name, slug, position FROM stages ORDER BY position').all() as Stage[];
     const pipelines = rows.map((p) => ({ ...p, stages: stages.filter((s) => s.pipeline_id === p.id) }));
-    return { token, types, pipelines };
+    return { token, types, pipelines, stageNames: new Map(stages.map((s) => [s.id, s.name])) };
   }
 
   private touchSchema(): void {
@@ -461,7 +465,7 @@ export class CrmStore {
     }
     if (pipeline) {
       const stage = pipeline.stages.find(stageMatcher(ref));
-      if (stage) return { ...stage, pipeline };
+      if (stage) return placed(stage, pipeline);
       throw new CrmError(`Stage "${ref}" does not exist in pipeline "${pipeline.name}". Stages: ${names(pipeline.stages)}.`, 'stage');
     }
     return this.findStageAnywhere(ref);
@@ -470,14 +474,14 @@ export class CrmStore {
   private stageById(id: string): (Stage & { pipeline: Pipeline }) | undefined {
     for (const pipeline of this.schema().pipelines) {
       const stage = pipeline.stages.find((s) => s.id === id);
-      if (stage) return { ...stage, pipeline };
+      if (stage) return placed(stage, pipeline);
     }
     return undefined;
   }
 
   private findStageAnywhere(ref: string): Stage & { pipeline: Pipeline } {
     const pipelines = this.schema().pipelines;
-    const matches = pipelines.flatMap((p) => p.stages.filter(stageMatcher(ref)).map((s) => ({ ...s, pipeline: p })));
+    const matches = pipelines.flatMap((p) => p.stages.filter(stageMatcher(ref)).map((s) => placed(s, p)));
     const [only] = matches;
     if (only && matches.length === 1) return only;
     if (matches.length > 1) {
@@ -534,7 +538,10 @@ export class CrmStore {
         title: recordTitle(input.title),
         object_type_id: type.id,
         object_type: type.slug,
-        ...placementColumns(placement),
+        pipeline_id: placement?.pipeline.id ?? null,
+        pipeline: placement?.pipeline.name ?? null,
+        stage_id: placement?.id ?? null,
+        stage: placement?.name ?? null,
         assignee_id: optionalText(input.assignee_id, 'assignee_id') ?? null,
         data: parseJson(dataText),
         created_at: now,
@@ -542,8 +549,8 @@ export class CrmStore {
       };
       this.stmt(
         `INSERT INTO records (id, object_type_id, title, pipeline_id, stage_id, assignee_id, data, created_at, updated_at)
-         VALUES (@id, @object_type_id, @title, @pipeline_id, @stage_id, @assignee_id, @data, @created_at, @updated_at)`,
-      ).run({ ...after, data: dataText });
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(after.id, after.object_type_id, after.title, after.pipeline_id, after.stage_id, after.assignee_id, dataText, now, now);
       this.changed('record', after.id, 'create', null, after);
       this.emit('record.created', after, now);
       if (after.stage_id) this.emit('pipeline.stage_changed', stageChange(after, null), now);
@@ -552,36 +559,89 @@ export class CrmStore {
   }
 
   getRecord(id: string): RecordRow | undefined {
-    const raw = this.stmt(`${RECORD_SELECT} WHERE r.id = ? AND r.deleted_at IS NULL`).get(id) as RawRecord | undefined;
-    return raw && { ...raw, data: parseJson(raw.data) };
+    const raw = this.readRecord(id);
+    return raw && this.toRecord(raw);
+  }
+
+  /** The row alone (one primary-key read); the type, pipeline and stage names come from the schema cache. */
+  private readRecord(id: string): PlainRecord | undefined {
+    return this.stmt(
+      `SELECT id, title, object_type_id, pipeline_id, stage_id, assignee_id, data, created_at, updated_at
+       FROM records WHERE id = ? AND deleted_at IS NULL`,
+    ).get(id) as PlainRecord | undefined;
+  }
+
+  /** Same shape and names as RECORD_SELECT's joins (a record of a missing type is not found, like the inner join). */
+  private toRecord(raw: PlainRecord): RecordRow | undefined {
+    const schema = this.schema();
+    const type = schema.types.find((t) => t.id === raw.object_type_id);
+    if (!type) return undefined;
+    const pipeline = raw.pipeline_id === null ? undefined : schema.pipelines.find((p) => p.id === raw.pipeline_id);
+    const stage = raw.stage_id === null ? undefined : schema.stageNames.get(raw.stage_id);
+    return {
+      id: raw.id,
+      title: raw.title,
+      object_type_id: raw.object_type_id,
+      object_type: type.slug,
+      pipeline_id: raw.pipeline_id,
+      pipeline: pipeline?.name ?? null,
+      stage_id: raw.stage_id,
+      stage: stage ?? null,
+      assignee_id: raw.assignee_id,
+      data: parseJson(raw.data),
+      created_at: raw.created_at,
+      updated_at: raw.updated_at,
+    };
   }
 
   updateRecord(id: string, patch: RecordPatch): RecordRow {
     return this.transaction(() => {
-      const before = this.requireRecord(id);
+      const raw = typeof id === 'string' ? this.readRecord(id) : undefined;
+      const before = raw && this.toRecord(raw);
+      if (!raw || !before) throw new CrmError(`Record "${String(id)}" does not exist (it may have been deleted).`, 'record_id');
       const stage = this.movePlacement(before, patch.pipeline, patch.stage);
       const title = patch.title === undefined ? before.title : recordTitle(patch.title);
       const data = nextData(before.data, patch.data, patch.dataMode);
       const assignee = patch.assignee_id === undefined ? before.assignee_id : (optionalText(patch.assignee_id, 'assignee_id') ?? null);
       const stageId = stage ? stage.id : before.stage_id;
-      const unchanged =
-        title === before.title && assignee === before.assignee_id && stageId === before.stage_id && sameJson(data, before.data);
+      const dataSame = patch.data === undefined || sameJson(data, before.data);
+      const unchanged = title === before.title && assignee === before.assignee_id && stageId === before.stage_id && dataSame;
       if (unchanged) return before;
 
-      const dataText = JSON.stringify(data);
+      // Unchanged data is not re-encoded, and after.data is its own copy either way.
+      const dataText = patch.data === undefined ? raw.data : JSON.stringify(data);
       const after: RecordRow = {
-        ...before,
+        id: before.id,
         title,
-        ...(stage ? placementColumns(stage) : {}),
+        object_type_id: before.object_type_id,
+        object_type: before.object_type,
+        pipeline_id: stage ? stage.pipeline.id : before.pipeline_id,
+        pipeline: stage ? stage.pipeline.name : before.pipeline,
+        stage_id: stage ? stage.id : before.stage_id,
+        stage: stage ? stage.name : before.stage,
         assignee_id: assignee,
         data: parseJson(dataText),
+        created_at: before.created_at,
         updated_at: this.stamp(),
       };
       const now = after.updated_at;
-      this.stmt(
-        `UPDATE records SET title = @title, data = @data, assignee_id = @assignee_id, pipeline_id = @pipeline_id,
-         stage_id = @stage_id, updated_at = @updated_at WHERE id = @id`,
-      ).run({ ...after, data: dataText });
+      if (title === before.title && assignee === before.assignee_id && patch.data === undefined) {
+        // A move (the commonest update) writes just the placement: fewer columns bound and index pages written.
+        if (after.pipeline_id === before.pipeline_id) {
+          this.stmt('UPDATE records SET stage_id = ?, updated_at = ? WHERE id = ?').run(after.stage_id, now, after.id);
+        } else {
+          this.stmt('UPDATE records SET pipeline_id = ?, stage_id = ?, updated_at = ? WHERE id = ?').run(
+            after.pipeline_id,
+            after.stage_id,
+            now,
+            after.id,
+          );
+        }
+      } else {
+        this.stmt(
+          'UPDATE records SET title = ?, data = ?, assignee_id = ?, pipeline_id = ?, stage_id = ?, updated_at = ? WHERE id = ?',
+        ).run(title, dataText, assignee, after.pipeline_id, after.stage_id, now, after.id);
+      }
       this.changed('record', before.id, 'update', before, after);
       this.emit('record.updated', after, now);
       if (after.stage_id !== before.stage_id) this.emit('pipeline.stage_changed', stageChange(after, before), now);
@@ -656,7 +716,7 @@ export class CrmStore {
     const pipeline = this.requirePipeline(pipelineRef);
     const first = pipeline.stages[0];
     if (!first) throw new CrmError(`Pipeline "${pipeline.name}" has no stages yet.`, 'pipeline');
-    return { ...first, pipeline };
+    return placed(first, pipeline);
   }
 
   /**
@@ -695,15 +755,15 @@ export class CrmStore {
   }
 
   getContact(id: string): ContactRow | undefined {
-    const raw = this.stmt(`${CONTACT_SELECT} WHERE c.id = ?`).get(id) as RawContact | undefined;
-    return raw && toContact(raw);
+    const raw = this.stmt(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE id = ?`).get(id) as PlainContact | undefined;
+    return raw && this.withTags(raw);
   }
 
   findContactByEmail(email: string): ContactRow | undefined {
     const normalized = contactEmail(email);
     if (!normalized) return undefined;
-    const raw = this.stmt(`${CONTACT_SELECT} WHERE c.email = ?`).get(normalized) as RawContact | undefined;
-    return raw && toContact(raw);
+    const raw = this.stmt(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE email = ?`).get(normalized) as PlainContact | undefined;
+    return raw && this.withTags(raw);
   }
 
   /** Every tag in use, for pickers (the tag column is case-insensitive, so one spelling each). */
@@ -781,6 +841,11 @@ export class CrmStore {
     return raws.map((raw) => ({ ...raw, data: parseJson(raw.data) }));
   }
 
+  /** One contact's tags by primary key: cheaper than CONTACT_SELECT's aggregate for a single row. */
+  private withTags(raw: PlainContact): ContactRow {
+    return contactRow(raw, this.stmt('SELECT tag FROM contact_tags WHERE contact_id = ?').pluck().all(raw.id) as string[]);
+  }
+
   private requireContact(id: unknown): ContactRow {
     const contact = typeof id === 'string' ? this.getContact(id) : undefined;
     if (!contact) throw new CrmError(`Contact "${String(id)}" does not exist.`, 'contact_id');
@@ -797,30 +862,32 @@ export class CrmStore {
 
   private insertContact(input: ContactInput): ContactRow {
     const email = contactEmail(input.email);
-    if (email && this.findContactByEmail(email)) {
+    if (email && this.stmt('SELECT 1 FROM contacts WHERE email = ?').get(email)) {
       throw new CrmError(`A contact with email "${email}" already exists.`, 'email');
     }
     const now = this.stamp();
-    const id = newId();
+    const raw: PlainContact = {
+      id: newId(),
+      email,
+      first_name: optionalText(input.first_name, 'first_name') ?? null,
+      last_name: optionalText(input.last_name, 'last_name') ?? null,
+      phone: optionalText(input.phone, 'phone') ?? null,
+      company_id: this.requireCompanyId(input.company_id),
+      data: JSON.stringify(plainObject(input.data ?? {}, 'data')),
+      created_at: now,
+      updated_at: now,
+    };
+    const id = raw.id;
     this.stmt(
       `INSERT INTO contacts (id, email, first_name, last_name, phone, company_id, data, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      id,
-      email,
-      optionalText(input.first_name, 'first_name') ?? null,
-      optionalText(input.last_name, 'last_name') ?? null,
-      optionalText(input.phone, 'phone') ?? null,
-      this.requireCompanyId(input.company_id),
-      JSON.stringify(plainObject(input.data ?? {}, 'data')),
-      now,
-      now,
-    );
+    ).run(id, email, raw.first_name, raw.last_name, raw.phone, raw.company_id, raw.data, now, now);
     const added = this.insertTags(id, input.tags, now);
-    const after = this.getContact(id) as ContactRow;
+    // Built from what was written rather than read back (a new contact has exactly the tags just added).
+    const after = contactRow(raw, added.slice());
     this.changed('contact', id, 'create', null, after);
     this.emit('contact.created', after, now);
-    for (const tag of added) this.emit('contact.tagged', { ...after, tag }, now);
+    for (const tag of added) this.emit('contact.tagged', taggedContact(after, tag), now);
     return after;
   }
 
@@ -850,21 +917,32 @@ export class CrmStore {
       if (owner) throw new CrmError(`Another contact already uses the email "${next.email}".`, 'email');
     }
     const now = this.stamp();
-    this.stmt(
-      'UPDATE contacts SET email = ?, first_name = ?, last_name = ?, phone = ?, company_id = ?, data = ?, updated_at = ? WHERE id = ?',
-    ).run(next.email, next.first_name, next.last_name, next.phone, next.company_id, JSON.stringify(next.data), now, before.id);
+    if (fieldsChanged) {
+      this.stmt(
+        'UPDATE contacts SET email = ?, first_name = ?, last_name = ?, phone = ?, company_id = ?, data = ?, updated_at = ? WHERE id = ?',
+      ).run(next.email, next.first_name, next.last_name, next.phone, next.company_id, JSON.stringify(next.data), now, before.id);
+    } else {
+      // Tagging alone (the commonest patch) only touches the timestamp.
+      this.stmt('UPDATE contacts SET updated_at = ? WHERE id = ?').run(now, before.id);
+    }
     const added = this.insertTags(before.id, newTags, now);
     // Built from what was written rather than read back: this is on every tagging run's path.
     const after: ContactRow = {
-      ...before,
-      ...next,
+      id: before.id,
+      email: next.email,
+      first_name: next.first_name,
+      last_name: next.last_name,
       name: [next.first_name, next.last_name].filter(Boolean).join(' '),
+      phone: next.phone,
+      company_id: next.company_id,
+      data: next.data,
       tags: [...before.tags, ...added].sort(),
+      created_at: before.created_at,
       updated_at: now,
     };
     this.changed('contact', before.id, 'update', before, after);
     if (fieldsChanged) this.emit('contact.updated', after, now);
-    for (const tag of added) this.emit('contact.tagged', { ...after, tag }, now);
+    for (const tag of added) this.emit('contact.tagged', taggedContact(after, tag), now);
     return after;
   }
 
@@ -900,10 +978,17 @@ export class CrmStore {
         created_at: now,
         updated_at: now,
       };
-      this.stmt(
-        `INSERT INTO tasks (${TASK_COLUMNS}) VALUES (@id, @title, @record_id, @contact_id, @assignee_id, @due_date, @notes,
-         0, NULL, @created_at, @updated_at)`,
-      ).run({ ...row, completed: 0 });
+      this.stmt(`INSERT INTO tasks (${TASK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?)`).run(
+        row.id,
+        row.title,
+        row.record_id,
+        row.contact_id,
+        row.assignee_id,
+        row.due_date,
+        row.notes,
+        now,
+        now,
+      );
       this.changed('task', row.id, 'create', null, row);
       this.emit('task.created', row, now);
       return row;
@@ -992,14 +1077,19 @@ export class CrmStore {
     return task;
   }
 
+  // Links only need the row to exist: one index lookup instead of reading and decoding it.
   private linkedRecordId(id: unknown): string | null {
     if (id === undefined || id === null || id === '') return null;
-    return this.requireRecord(id).id;
+    const found = typeof id === 'string' && this.stmt('SELECT 1 FROM records WHERE id = ? AND deleted_at IS NULL').get(id);
+    if (!found) throw new CrmError(`Record "${String(id)}" does not exist (it may have been deleted).`, 'record_id');
+    return id as string;
   }
 
   private linkedContactId(id: unknown): string | null {
     if (id === undefined || id === null || id === '') return null;
-    return this.requireContact(id).id;
+    const found = typeof id === 'string' && this.stmt('SELECT 1 FROM contacts WHERE id = ?').get(id);
+    if (!found) throw new CrmError(`Contact "${String(id)}" does not exist.`, 'contact_id');
+    return id as string;
   }
 
   // ----- notes, activities, forms ---------------------------------------------------------
@@ -1096,6 +1186,18 @@ export class CrmStore {
 // Helpers (pure)
 // ---------------------------------------------------------------------------------------------
 
+// Several rows are stamped within the same millisecond; Date#toISOString is comparatively slow.
+let stampMs = Number.NaN;
+let stampText = '';
+export function isoTime(date: Date): string {
+  const ms = date.getTime();
+  if (ms !== stampMs) {
+    stampText = date.toISOString();
+    stampMs = ms;
+  }
+  return stampText;
+}
+
 /** Lowercase, accents dropped, anything else that isn't a letter or digit becomes '-'. */
 export function slugify(text: string): string {
   return text
@@ -1112,11 +1214,23 @@ function makeSlug(text: string, field: string): string {
   return slug;
 }
 
+// Refs (stage and pipeline names in workflow params) repeat on every run: their slugs are kept.
+const slugs = new Map<string, string>();
+function slugOf(ref: string): string {
+  let slug = slugs.get(ref);
+  if (slug === undefined) {
+    slug = slugify(ref);
+    if (slugs.size >= 1000) slugs.clear();
+    slugs.set(ref, slug);
+  }
+  return slug;
+}
+
 /** Finds by id, then exact slug, then name (case-insensitive) or the ref's slug form. */
 function findByRef<T extends { id: string; name: string; slug: string }>(items: T[], ref: string): T | undefined {
   const trimmed = String(ref).trim();
   const lower = trimmed.toLowerCase();
-  const slug = slugify(trimmed);
+  const slug = slugOf(trimmed);
   return (
     items.find((item) => item.id === trimmed) ??
     items.find((item) => item.slug === lower) ??
@@ -1128,20 +1242,14 @@ function copyPipeline(pipeline: Pipeline): Pipeline {
   return { ...pipeline, stages: pipeline.stages.map((s) => ({ ...s })) };
 }
 
-function placementColumns(
-  placement: (Stage & { pipeline: Pipeline }) | undefined,
-): Pick<RecordRow, 'pipeline_id' | 'pipeline' | 'stage_id' | 'stage'> {
-  return {
-    pipeline_id: placement?.pipeline.id ?? null,
-    pipeline: placement?.pipeline.name ?? null,
-    stage_id: placement?.id ?? null,
-    stage: placement?.name ?? null,
-  };
+/** A stage with its pipeline, built as one literal (spreading into a larger literal is slow in V8). */
+function placed(stage: Stage, pipeline: Pipeline): Stage & { pipeline: Pipeline } {
+  return { id: stage.id, pipeline_id: stage.pipeline_id, name: stage.name, slug: stage.slug, position: stage.position, pipeline };
 }
 
 function stageMatcher(ref: string): (stage: Stage) => boolean {
   const lower = ref.trim().toLowerCase();
-  const slug = slugify(ref);
+  const slug = slugOf(ref);
   return (stage) => stage.slug === lower || stage.slug === slug || stage.name.toLowerCase() === lower;
 }
 
@@ -1150,13 +1258,19 @@ function names(items: { name: string }[]): string {
 }
 
 function stageChange(after: RecordRow, before: RecordRow | null): Json {
-  return {
-    ...after,
-    from_stage_id: before?.stage_id ?? null,
-    from_stage: before?.stage ?? null,
-    to_stage_id: after.stage_id,
-    to_stage: after.stage,
-  };
+  const change: Json = Object.assign({}, after);
+  change.from_stage_id = before?.stage_id ?? null;
+  change.from_stage = before?.stage ?? null;
+  change.to_stage_id = after.stage_id;
+  change.to_stage = after.stage;
+  return change;
+}
+
+/** The contact.tagged event's data: the contact and the tag. */
+function taggedContact(contact: ContactRow, tag: string): Json {
+  const data: Json = Object.assign({}, contact);
+  data.tag = tag;
+  return data;
 }
 
 function recordTitle(title: unknown): string {
@@ -1264,7 +1378,11 @@ function parseJson(text: string): Json {
 }
 
 function toContact(raw: RawContact): ContactRow {
-  const tags = (JSON.parse(raw.tags) as string[]).sort();
+  return contactRow(raw, JSON.parse(raw.tags) as string[]);
+}
+
+function contactRow(raw: PlainContact, tags: string[]): ContactRow {
+  tags.sort();
   const name = [raw.first_name, raw.last_name].filter(Boolean).join(' ');
   return {
     id: raw.id,

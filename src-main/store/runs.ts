@@ -99,6 +99,28 @@ const ACTIVE = "status IN ('queued', 'running', 'waiting')";
 const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
 const parse = <T>(s: string | null): T | undefined => (s === null ? undefined : (JSON.parse(s) as T));
 
+/** Nearly every step follows just "main". */
+const portsJson = (ports: string[] | null | undefined): string | null =>
+  ports?.length === 1 && ports[0] === 'main' ? '["main"]' : json(ports);
+
+/**
+ * Stored as a trigger step's output instead of a second copy of the run's trigger event (which the
+ * run row already holds). Not valid JSON, so no serialised output can look like it.
+ */
+const SAME_AS_TRIGGER = '=trigger';
+
+/** Serialised workflow documents, per document object: runs of one unsaved document share it. */
+const documents = new WeakMap<object, string>();
+function documentJson(doc: unknown): string {
+  if (typeof doc !== 'object' || doc === null) return JSON.stringify(doc);
+  let text = documents.get(doc);
+  if (text === undefined) {
+    text = JSON.stringify(doc);
+    documents.set(doc, text);
+  }
+  return text;
+}
+
 export interface RunFilter {
   workflowId?: string;
   status?: RunStatus;
@@ -115,13 +137,17 @@ export class RunJournal {
   private readonly updateRun;
   private readonly selectRun;
   private readonly selectSteps;
+  private readonly selectTrigger;
+  private readonly updateStatus;
 
   constructor(private readonly db: Db) {
     this.selectRun = db.prepare('SELECT * FROM runs WHERE id = ?');
     this.selectSteps = db.prepare('SELECT * FROM step_attempts WHERE run_id = ? ORDER BY id');
+    this.selectTrigger = db.prepare('SELECT trigger FROM runs WHERE id = ?').pluck();
+    this.updateStatus = db.prepare('UPDATE runs SET status = ? WHERE id = ?');
     this.insertRun = db.prepare(
       `INSERT INTO runs (id, workflow_id, workflow_version, workflow_name, document, mode, dry_run, status, trigger, event_id, depth, started_at)
-       VALUES (@id, @workflowId, @workflowVersion, @workflowName, @document, @mode, @dryRun, @status, @trigger, @eventId, @depth, @startedAt)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     // Positional parameters bind faster than named ones on this hot path.
     this.insertStep = db.prepare(
@@ -133,60 +159,71 @@ export class RunJournal {
        WHERE id = ?`,
     );
     this.updateRun = db.prepare(
-      'UPDATE runs SET status = @status, finished_at = @finishedAt, resume_at = @resumeAt, error = @error, summary = COALESCE(@summary, summary) WHERE id = @id',
+      'UPDATE runs SET status = ?, finished_at = ?, resume_at = ?, error = ?, summary = COALESCE(?, summary) WHERE id = ?',
     );
   }
 
   startRun(run: NewRun): void {
-    this.insertRun.run({
-      ...run,
-      document: run.workflowVersion === null ? JSON.stringify(run.document) : null,
-      dryRun: run.dryRun ? 1 : 0,
-      trigger: JSON.stringify(run.trigger),
-      eventId: run.eventId ?? null,
-    });
+    this.insertRun.run(
+      run.id,
+      run.workflowId,
+      run.workflowVersion,
+      run.workflowName,
+      run.workflowVersion === null ? documentJson(run.document) : null,
+      run.mode,
+      run.dryRun ? 1 : 0,
+      run.status,
+      JSON.stringify(run.trigger),
+      run.eventId ?? null,
+      run.depth,
+      run.startedAt,
+    );
   }
 
   /** Inserts a step attempt row; returns its id (to finish it later when it was written as running). */
   recordStep(runId: string, step: StepRecord): number {
-    const p = this.stepParams(step);
+    return this.insert(runId, step, json(step.output));
+  }
+
+  /** A trigger step, whose output is the run's trigger event: the row points at the run's copy. */
+  recordTriggerStep(runId: string, step: StepRecord): number {
+    return this.insert(runId, step, SAME_AS_TRIGGER);
+  }
+
+  private insert(runId: string, s: StepRecord, output: string | null): number {
     const result = this.insertStep.run(
       runId,
-      step.key,
-      step.nodeId,
-      step.attempt,
-      p.status,
-      json(step.input),
-      p.output,
-      p.error,
-      p.ports,
-      step.startedAt,
-      p.durationMs,
-      p.resumeAt,
-      p.simulated,
-      p.changes,
-      p.request,
+      s.key,
+      s.nodeId,
+      s.attempt,
+      s.status,
+      json(s.input),
+      output,
+      s.error ?? null,
+      portsJson(s.ports),
+      s.startedAt,
+      s.durationMs ?? null,
+      s.resumeAt ?? null,
+      s.simulated ? 1 : 0,
+      json(s.changes),
+      json(s.request),
     );
     return Number(result.lastInsertRowid);
   }
 
-  finishStep(id: number, step: StepRecord): void {
-    const p = this.stepParams(step);
-    this.updateStep.run(p.status, p.output, p.error, p.ports, p.durationMs, p.resumeAt, p.simulated, p.changes, p.request, id);
-  }
-
-  private stepParams(s: StepRecord) {
-    return {
-      status: s.status,
-      output: json(s.output),
-      error: s.error ?? null,
-      ports: json(s.ports),
-      durationMs: s.durationMs ?? null,
-      resumeAt: s.resumeAt ?? null,
-      simulated: s.simulated ? 1 : 0,
-      changes: json(s.changes),
-      request: json(s.request),
-    };
+  finishStep(id: number, s: StepRecord): void {
+    this.updateStep.run(
+      s.status,
+      json(s.output),
+      s.error ?? null,
+      portsJson(s.ports),
+      s.durationMs ?? null,
+      s.resumeAt ?? null,
+      s.simulated ? 1 : 0,
+      json(s.changes),
+      json(s.request),
+      id,
+    );
   }
 
   finishRun(
@@ -199,14 +236,7 @@ export class RunJournal {
       summary?: StoredRun['summary'];
     },
   ): void {
-    this.updateRun.run({
-      id,
-      status: update.status,
-      finishedAt: update.finishedAt ?? null,
-      resumeAt: update.resumeAt ?? null,
-      error: update.error ?? null,
-      summary: json(update.summary),
-    });
+    this.updateRun.run(update.status, update.finishedAt ?? null, update.resumeAt ?? null, update.error ?? null, json(update.summary), id);
   }
 
   getRun(id: string): StoredRun | undefined {
@@ -217,6 +247,12 @@ export class RunJournal {
   /** Every attempt of every step of a run, oldest first. */
   steps(runId: string): (StepRecord & { id: number })[] {
     const rows = this.selectSteps.all(runId) as StepRow[];
+    let trigger: string | undefined;
+    const output = (text: string | null): unknown => {
+      if (text !== SAME_AS_TRIGGER) return parse(text);
+      trigger ??= this.selectTrigger.get(runId) as string;
+      return JSON.parse(trigger);
+    };
     return rows.map((r) => ({
       id: r.id,
       key: r.step_key,
@@ -224,7 +260,7 @@ export class RunJournal {
       attempt: r.attempt,
       status: r.status,
       input: parse(r.input),
-      output: parse(r.output),
+      output: output(r.output),
       error: r.error,
       ports: parse<string[]>(r.ports) ?? null,
       startedAt: r.started_at,
@@ -321,7 +357,7 @@ export class RunJournal {
   }
 
   setStatus(id: string, status: RunStatus): void {
-    this.db.prepare('UPDATE runs SET status = ? WHERE id = ?').run(status, id);
+    this.updateStatus.run(status, id);
   }
 }
 
@@ -340,9 +376,11 @@ export function buildRunResult(run: StoredRun, attempts: Iterable<StepRecord>, n
     // Re-inserting keeps a key at its first position in a Map, so order follows first runs.
     last.set(step.key, step);
   }
-  const steps: StepResult[] = [...last.values()].map((s) => {
+  const steps: StepResult[] = [];
+  for (const s of last.values()) {
     const info = nodeInfo(s.nodeId);
-    return {
+    // Optional keys are added in place, in this order (conditional spreads are slow in V8).
+    const step: StepResult = {
       key: s.key,
       nodeId: s.nodeId,
       name: info.name,
@@ -351,15 +389,16 @@ export function buildRunResult(run: StoredRun, attempts: Iterable<StepRecord>, n
       attempts: s.attempt,
       input: s.input,
       output: s.output,
-      ...(s.error ? { error: s.error } : {}),
-      ...(s.ports ? { ports: s.ports } : {}),
-      startedAt: s.startedAt,
-      durationMs: s.durationMs ?? 0,
-      ...(s.simulated ? { simulated: true } : {}),
-      ...(s.changes ? { changes: s.changes } : {}),
-      ...(s.request ? { request: s.request } : {}),
-    };
-  });
+    } as StepResult;
+    if (s.error) step.error = s.error;
+    if (s.ports) step.ports = s.ports;
+    step.startedAt = s.startedAt;
+    step.durationMs = s.durationMs ?? 0;
+    if (s.simulated) step.simulated = true;
+    if (s.changes) step.changes = s.changes;
+    if (s.request) step.request = s.request;
+    steps.push(step);
+  }
   return {
     runId: run.id,
     workflowId: run.workflowId,
