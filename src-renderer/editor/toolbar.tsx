@@ -213,8 +213,9 @@ export function Toolbar(props: { onExit(): void }) {
             disabled={!ready}
             aria-pressed={historyOpen}
             title="Every saved version, what changed, and going back to one"
+            aria-label="History"
           >
-            <History size={14} aria-hidden="true" /> History
+            <History size={14} aria-hidden="true" /> <span className="pw-ed-toolbar__label">History</span>
           </button>
           <button
             type="button"
