@@ -145,69 +145,71 @@ function endToEnd(app: App): { latencies: number[]; spanMs: number; runs: number
   return { latencies, spanMs: last - first, runs: rows.length };
 }
 
+/** One measurement on a fresh data dir. */
+async function scenario(processEvents: boolean, measure: (s: Setup) => Promise<BenchResult>): Promise<BenchResult> {
+  const s = await setup(processEvents);
+  try {
+    return await measure(s);
+  } finally {
+    await s.close();
+  }
+}
+
+const SCENARIOS: Record<string, () => Promise<BenchResult>> = {
+  // Receiving: verified, validated, deduplicated and durably committed before the 2xx.
+  intake: () =>
+    scenario(false, async (s) => {
+      await load(s, { duration: 2, connections: 32 }); // warm-up
+      const r = await load(s, { duration: 8, connections: 32 });
+      assertClean(r, 'webhook intake');
+      return {
+        name: 'webhooks: signed events accepted and stored',
+        value: r.ok / r.duration,
+        unit: 'events/s',
+        target: 5000,
+        better: 'higher',
+      };
+    }),
+  // Ack latency at a steady 1,000 requests/s, with runs being processed alongside.
+  ack: () =>
+    scenario(true, async (s) => {
+      const r = await load(s, { duration: 8, connections: 16, overallRate: 1000 });
+      assertClean(r, 'webhook ack latency');
+      await drain(s.app);
+      return { name: 'webhooks: ack p99 at 1,000 req/s', value: r.p99, unit: 'ms', target: 20, better: 'lower' };
+    }),
+  // End to end at 500 events/s: from the event's arrival to its five-step run finished.
+  latency: () =>
+    scenario(true, async (s) => {
+      assertClean(await load(s, { duration: 8, connections: 8, overallRate: 500 }), 'webhook end to end');
+      await drain(s.app);
+      const { latencies } = endToEnd(s.app);
+      return {
+        name: 'webhooks: arrival → run finished p99 at 500/s',
+        value: percentile(latencies, 99),
+        unit: 'ms',
+        target: 100,
+        better: 'lower',
+      };
+    }),
+  // Sustained end to end at full speed: runs finished per second over the whole burst.
+  sustained: () =>
+    scenario(true, async (s) => {
+      const r = await load(s, { duration: 8, connections: 32 });
+      assertClean(r, 'webhook sustained');
+      await drain(s.app);
+      const { runs, spanMs } = endToEnd(s.app);
+      // Requests still in flight when the load stops are answered and run too: count what was stored.
+      const stored = s.app.inbox.counts().processed ?? 0;
+      if (runs !== stored || runs < r.ok) throw new Error(`webhook sustained: ${stored} events stored but ${runs} runs succeeded`);
+      return { name: 'webhooks: sustained end to end', value: runs / (spanMs / 1000), unit: 'runs/s', target: 3000, better: 'higher' };
+    }),
+};
+
+/** Every scenario, or the one named by BENCH_SCENARIO (for profiling one). */
 export async function benchWebhooks(): Promise<BenchResult[]> {
+  const only = process.env.BENCH_SCENARIO;
   const out: BenchResult[] = [];
-
-  // 1. Throughput of receiving: verified, validated, deduplicated and durably committed before the 2xx.
-  const intake = await setup(false);
-  try {
-    await load(intake, { duration: 2, connections: 32 }); // warm-up
-    const r = await load(intake, { duration: 8, connections: 32 });
-    assertClean(r, 'webhook intake');
-    out.push({
-      name: 'webhooks: signed events accepted and stored',
-      value: r.ok / r.duration,
-      unit: 'events/s',
-      target: 5000,
-      better: 'higher',
-    });
-  } finally {
-    await intake.close();
-  }
-
-  if (process.env.BENCH_ONLY_INTAKE) return out;
-  // 2. Ack latency at a steady 1,000 requests/s, with runs being processed alongside.
-  const steady = await setup(true);
-  try {
-    const r = await load(steady, { duration: 8, connections: 16, overallRate: 1000 });
-    assertClean(r, 'webhook ack latency');
-    out.push({ name: 'webhooks: ack p99 at 1,000 req/s', value: r.p99, unit: 'ms', target: 20, better: 'lower' });
-    await drain(steady.app);
-  } finally {
-    await steady.close();
-  }
-
-  // 3. End to end at 500 events/s: from the event's arrival to its five-step run finished.
-  const e2e = await setup(true);
-  try {
-    const r = await load(e2e, { duration: 8, connections: 8, overallRate: 500 });
-    assertClean(r, 'webhook end to end');
-    await drain(e2e.app);
-    const { latencies } = endToEnd(e2e.app);
-    out.push({
-      name: 'webhooks: arrival → run finished p99 at 500/s',
-      value: percentile(latencies, 99),
-      unit: 'ms',
-      target: 100,
-      better: 'lower',
-    });
-  } finally {
-    await e2e.close();
-  }
-
-  // 4. Sustained end to end at full speed: runs finished per second over the whole burst.
-  const burst = await setup(true);
-  try {
-    const r = await load(burst, { duration: 8, connections: 32 });
-    assertClean(r, 'webhook sustained');
-    await drain(burst.app);
-    const { runs, spanMs } = endToEnd(burst.app);
-    // Requests still in flight when the load stops are answered and run too: count what was stored.
-    const stored = burst.app.inbox.counts().processed ?? 0;
-    if (runs !== stored || runs < r.ok) throw new Error(`webhook sustained: ${stored} events stored but ${runs} runs succeeded`);
-    out.push({ name: 'webhooks: sustained end to end', value: runs / (spanMs / 1000), unit: 'runs/s', target: 3000, better: 'higher' });
-  } finally {
-    await burst.close();
-  }
+  for (const [name, run] of Object.entries(SCENARIOS)) if (!only || only === name) out.push(await run());
   return out;
 }

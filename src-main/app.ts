@@ -154,7 +154,7 @@ export class App {
     this.queue = new InProcessQueue(
       async (runId) => {
         if (this.runListeners.size) this.notifyStored(runId, 'running');
-        const result = await this.engine.resume(runId, (id, version) => this.workflows.document(id, version));
+        const result = await this.engine.resume(runId, (id, version) => this.workflows.runDocument(id, version));
         this.notifyRun(result);
         if (result.mode === 'live' && !result.dryRun) this.watchFailures(result);
       },

@@ -8,6 +8,11 @@ import type { RunJournal } from '../store/runs.ts';
 import type { WorkflowStore } from '../store/workflows.ts';
 import type { RunQueue } from './queue.ts';
 
+/** Events dispatched in one transaction. */
+const BATCH = 50;
+/** How long one turn of the event loop may spend dispatching a burst. */
+const SLICE_MS = 4;
+
 export interface DispatcherDeps {
   db: Db;
   crm: CrmStore;
@@ -36,7 +41,12 @@ export class Dispatcher {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (!this.stopped) this.processPending();
+      if (this.stopped) return;
+      // A burst is taken a few milliseconds at a time, so it never holds up requests for long.
+      const started = performance.now();
+      while (this.processBatch().full) {
+        if (performance.now() - started > SLICE_MS) return this.poke();
+      }
     });
   }
 
@@ -46,18 +56,25 @@ export class Dispatcher {
 
   /** Processes every pending event; returns the ids of the runs it started. */
   processPending(): string[] {
-    const started: { runId: string; workflowId: string }[] = [];
+    const started: string[] = [];
     for (;;) {
-      const batch = this.deps.inbox.pending(200);
-      if (batch.length === 0) break;
-      const create = this.deps.db.transaction(() => {
+      const batch = this.processBatch();
+      started.push(...batch.runIds);
+      if (!batch.full) return started;
+    }
+  }
+
+  /** Processes the oldest pending events in one transaction, then queues their runs. */
+  private processBatch(): { runIds: string[]; full: boolean } {
+    const batch = this.deps.inbox.pending(BATCH);
+    const started: { runId: string; workflowId: string }[] = [];
+    if (batch.length) {
+      this.deps.db.transaction(() => {
         for (const event of batch) started.push(...this.dispatch(event));
-      });
-      create();
-      if (batch.length < 200) break;
+      })();
     }
     for (const { runId, workflowId } of started) this.deps.queue.enqueue(runId, workflowId);
-    return started.map((s) => s.runId);
+    return { runIds: started.map((s) => s.runId), full: batch.length === BATCH };
   }
 
   private dispatch(event: InboxEvent): { runId: string; workflowId: string }[] {

@@ -10,6 +10,12 @@ export interface RunQueue {
   close(): Promise<void>;
 }
 
+/**
+ * Local runs finish without real I/O, so one run's end starts the next at once; after this long
+ * in one turn of the event loop, the queue lets other work (webhook requests, the UI) go first.
+ */
+const SLICE_MS = 4;
+
 export interface QueueLimits {
   /** Runs executing at once, in all. */
   concurrency: number;
@@ -29,6 +35,8 @@ export class InProcessQueue implements RunQueue {
   private readonly activeByGroup = new Map<string, number>();
   private active = 0;
   private closed = false;
+  private pumpScheduled = false;
+  private sliceStarted = 0;
   private idleWaiters: (() => void)[] = [];
   private readonly limits: QueueLimits;
 
@@ -42,6 +50,7 @@ export class InProcessQueue implements RunQueue {
 
   enqueue(runId: string, group = ''): void {
     if (this.closed || this.queued.has(runId)) return;
+    if (performance.now() - this.sliceStarted > SLICE_MS) this.sliceStarted = performance.now();
     this.queued.add(runId);
     const list = this.waiting.get(group);
     if (list) list.push(runId);
@@ -61,6 +70,17 @@ export class InProcessQueue implements RunQueue {
     }
   }
 
+  /** Continues on the next turn of the event loop, so waiting requests (webhook acks, the UI) get their turn. */
+  private pumpSoon(): void {
+    if (this.pumpScheduled || this.waitingCount === 0) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.sliceStarted = performance.now();
+      this.pump();
+    });
+  }
+
   private start(runId: string, group: string): void {
     this.active++;
     this.activeByGroup.set(group, (this.activeByGroup.get(group) ?? 0) + 1);
@@ -72,7 +92,8 @@ export class InProcessQueue implements RunQueue {
         if (left) this.activeByGroup.set(group, left);
         else this.activeByGroup.delete(group);
         this.queued.delete(runId);
-        this.pump();
+        if (performance.now() - this.sliceStarted < SLICE_MS) this.pump();
+        else this.pumpSoon();
         if (this.active === 0 && this.waitingCount === 0) this.notifyIdle();
       });
   }

@@ -46,12 +46,38 @@ const toRow = (r: Row): WorkflowRow => ({
 /** Saved workflows; every save is a new version, so history is never lost. */
 export class WorkflowStore {
   private readonly liveCache = new Map<string, { version: number; workflow: Workflow }>();
+  /** Parsed versions for the engine (versions never change); see runDocument. */
+  private readonly versionCache = new Map<string, Workflow>();
+  private readonly versionStmt;
   private liveTypes: Set<string> | undefined;
+  /** The live workflows, asked for by every event the dispatcher handles. */
+  private liveList: { row: WorkflowRow; workflow: Workflow }[] | undefined;
+  private readonly liveStmt;
 
   constructor(
     private readonly db: Db,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.versionStmt = db.prepare('SELECT document FROM workflow_versions WHERE workflow_id = ? AND version = ?');
+    this.liveStmt = db.prepare("SELECT * FROM workflows WHERE status = 'live'");
+  }
+
+  /**
+   * A version's document for running it, parsed once and shared: runs of the same version reuse it
+   * (and the engine's plan cached for it). Callers must not change it.
+   */
+  runDocument(id: string, version: number): Workflow | undefined {
+    const key = `${version}@${id}`;
+    let doc = this.versionCache.get(key);
+    if (!doc) {
+      const row = this.versionStmt.get(id, version) as { document: string } | undefined;
+      if (!row) return undefined;
+      doc = JSON.parse(row.document) as Workflow;
+      if (this.versionCache.size >= 256) this.versionCache.delete(this.versionCache.keys().next().value as string);
+      this.versionCache.set(key, doc);
+    }
+    return doc;
+  }
 
   /** Saves a new version (creating the workflow if new). Returns the version number. */
   save(workflow: Workflow, triggerType: string | null, note?: string): WorkflowRow {
@@ -124,6 +150,9 @@ export class WorkflowStore {
 
   private forget(id: string): void {
     this.liveCache.delete(id);
+    this.liveList = undefined;
+    // An id can be reused after a removal: its old versions must not be served again.
+    for (const key of this.versionCache.keys()) if (key.endsWith(`@${id}`)) this.versionCache.delete(key);
     this.liveTypes = undefined;
   }
 
@@ -144,19 +173,20 @@ export class WorkflowStore {
     return this.db.prepare('DELETE FROM workflows WHERE id = ?').run(id).changes > 0;
   }
 
-  /** Live workflows whose trigger is one of `triggerTypes`, with their current documents (cached until saved). */
+  /** Live workflows whose trigger is one of `triggerTypes`, with their current documents (cached until one is saved or switched). */
   live(triggerTypes?: readonly string[]): { row: WorkflowRow; workflow: Workflow }[] {
-    const rows = (this.db.prepare("SELECT * FROM workflows WHERE status = 'live'").all() as Row[]).map(toRow);
-    const out: { row: WorkflowRow; workflow: Workflow }[] = [];
-    for (const row of rows) {
-      if (triggerTypes && (!row.triggerType || !triggerTypes.includes(row.triggerType))) continue;
-      let cached = this.liveCache.get(row.id);
-      if (!cached || cached.version !== row.version) {
-        cached = { version: row.version, workflow: this.document(row.id) as Workflow };
-        this.liveCache.set(row.id, cached);
-      }
-      out.push({ row, workflow: cached.workflow });
+    if (!this.liveList) {
+      const rows = (this.liveStmt.all() as Row[]).map(toRow);
+      this.liveList = rows.map((row) => {
+        let cached = this.liveCache.get(row.id);
+        if (!cached || cached.version !== row.version) {
+          cached = { version: row.version, workflow: this.document(row.id) as Workflow };
+          this.liveCache.set(row.id, cached);
+        }
+        return { row, workflow: cached.workflow };
+      });
     }
-    return out;
+    if (!triggerTypes) return this.liveList;
+    return this.liveList.filter(({ row }) => row.triggerType !== null && triggerTypes.includes(row.triggerType));
   }
 }
