@@ -13,6 +13,7 @@ import { type Validation, validateWorkflow } from './engine/validate.ts';
 import { type DeliveryHeaders, type IntakeAnswer, WebhookIntake } from './engine/webhook-intake.ts';
 import type { RunMode, RunResult, RunStatus } from './shared/runs.ts';
 import { describeSchemaIssues, Workflow, type WorkflowIssue } from './shared/workflow.ts';
+import { Checkpointer } from './store/checkpointer.ts';
 import { CommitGroup } from './store/commit-group.ts';
 import { ConnectionStore } from './store/connections.ts';
 import { type CrmChange, CrmStore } from './store/crm.ts';
@@ -92,6 +93,7 @@ export class App {
   readonly scheduler: Scheduler;
   readonly now: () => Date;
   private started = false;
+  private checkpointer: Checkpointer | undefined;
   // Listener sets stay empty (and cost nothing) unless a UI transport subscribes.
   private readonly runListeners = new Set<(update: RunUpdate) => void>();
   private readonly crmListeners = new Set<(change: CrmChange) => void>();
@@ -245,6 +247,7 @@ export class App {
   start(): void {
     if (this.started) return;
     this.started = true;
+    this.checkpointer = new Checkpointer(this.db, join(this.options.dataDir, 'pipewright.db'));
     for (const runId of this.journal.interrupted()) this.queue.enqueue(runId);
     this.dispatcher.processPending();
     this.scheduler.start();
@@ -424,6 +427,7 @@ export class App {
     this.dispatcher.stop();
     this.engine.stop();
     await this.queue.close();
+    await this.checkpointer?.stop();
     this.db.close();
   }
 }

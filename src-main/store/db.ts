@@ -3,6 +3,9 @@ import { migrations } from './migrations/index.ts';
 
 export type Db = Database.Database;
 
+/** WAL pages before SQLite checkpoints by itself (when no Checkpointer does it on another thread). */
+export const WAL_AUTOCHECKPOINT_PAGES = 10000;
+
 export interface OpenOptions {
   /** Read-only connections skip migrations. */
   readonly?: boolean;
@@ -18,7 +21,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   // Fewer, larger checkpoints (each one fsyncs) and a page cache that holds a group commit.
-  db.pragma('wal_autocheckpoint = 10000');
+  db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   db.pragma('cache_size = -65536');
   if (!options.readonly) migrate(db);
   return db;
