@@ -51,6 +51,7 @@ export class Checkpointer {
   private waiting: ((result: CheckpointResult) => void)[] = [];
   private inFlight = false;
   private stopped = false;
+  private readonly exited: Promise<void>;
 
   constructor(
     private readonly db: Db,
@@ -59,6 +60,7 @@ export class Checkpointer {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver } });
     this.worker.unref();
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.on('message', (result: CheckpointResult) => {
       this.inFlight = false;
       const waiting = this.waiting;
@@ -87,11 +89,12 @@ export class Checkpointer {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
+    // Waiting for it must keep the process alive (the worker itself is unref'd).
+    this.worker.ref();
     this.worker.postMessage('close');
-    await new Promise<void>((resolve) => {
-      this.worker.once('exit', () => resolve());
-      setTimeout(() => void this.worker.terminate().then(() => resolve()), 2000).unref();
-    });
+    const timeout = setTimeout(() => void this.worker.terminate(), 2000);
+    await this.exited;
+    clearTimeout(timeout);
     this.restoreAutocheckpoint();
   }
 
