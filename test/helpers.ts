@@ -10,6 +10,11 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
 
+/** Runs `fn` after the test, before what was registered earlier (last in, first out). */
+export function afterThisTest(fn: () => Promise<void> | void): void {
+  cleanups.push(fn);
+}
+
 /** A fresh data directory, removed after the test. */
 export function tempDir(prefix = 'pipewright-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));

@@ -1,40 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { summarizePayload } from '../../src-main/api.ts';
-import type { App } from '../../src-main/app.ts';
-import { type RunningServer, startServer } from '../../src-main/server/http.ts';
 import { InboxEventStatus, type MethodOutput } from '../../src-main/shared/contract.ts';
 import type { WorkflowInput } from '../../src-main/shared/workflow.ts';
 import { INBOX_STATUSES } from '../../src-main/store/inbox.ts';
-import { tempApp, tempDir } from '../helpers.ts';
+import { serveApp } from './rpc-harness.ts';
 
 /** The events methods over the browser edition's HTTP RPC, on a real app and store. */
 
 const template = JSON.parse(readFileSync('templates/local-lead-follow-up.json', 'utf8')) as WorkflowInput;
 
-const servers: RunningServer[] = [];
-
-// Registered after helpers.ts's hook, so it runs first: servers stop before their apps close.
-afterEach(async () => {
-  while (servers.length) await servers.pop()?.close();
-});
-
-async function serve(): Promise<{ app: App; rpc(method: string, body?: unknown): Promise<{ status: number; body: unknown }> }> {
-  const app = tempApp();
-  const server = await startServer({ app, port: 0, staticDir: tempDir('pipewright-static-'), log: () => {} });
-  servers.push(server);
-  return {
-    app,
-    async rpc(method, body = {}) {
-      const res = await fetch(`${server.origin}/rpc/${method}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${server.token}` },
-        body: JSON.stringify(body),
-      });
-      return { status: res.status, body: await res.json() };
-    },
-  };
-}
+const serve = () => serveApp();
 
 /** The template live, then a lead (event #1, one run) and a job nobody listens to (event #2). */
 async function withEvents() {

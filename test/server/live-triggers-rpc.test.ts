@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { App } from '../../src-main/app.ts';
-import { type RunningServer, startServer } from '../../src-main/server/http.ts';
+import { describe, expect, it } from 'vitest';
 import type { MethodOutput, WorkflowSummary } from '../../src-main/shared/contract.ts';
 import type { WorkflowInput } from '../../src-main/shared/workflow.ts';
 import { type GhlServer, startGhlServer } from '../fixtures/ghl-server.ts';
 import { type KanbertServer, startKanbertServer } from '../fixtures/kanbert-server.ts';
-import { tempApp, tempDir } from '../helpers.ts';
+import { afterThisTest } from '../helpers.ts';
+import { type Rpc, serveApp } from './rpc-harness.ts';
 
 /**
  * How live workflows receive events, and why one was paused, over the browser edition's HTTP RPC:
@@ -15,41 +14,17 @@ import { tempApp, tempDir } from '../helpers.ts';
 
 const template = JSON.parse(readFileSync('templates/local-lead-follow-up.json', 'utf8')) as WorkflowInput;
 
-const closers: (() => Promise<void>)[] = [];
-
-// Registered after helpers.ts's hook, so it runs first: servers stop before their apps close.
-afterEach(async () => {
-  while (closers.length) await closers.pop()?.();
-});
-
-type Rpc = (method: string, body?: unknown) => Promise<{ status: number; body: unknown }>;
-
-async function serve(): Promise<{ app: App; rpc: Rpc }> {
-  const app = tempApp();
-  const server: RunningServer = await startServer({ app, port: 0, staticDir: tempDir('pipewright-static-'), log: () => {} });
-  closers.push(() => server.close());
-  return {
-    app,
-    async rpc(method, body = {}) {
-      const res = await fetch(`${server.origin}/rpc/${method}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${server.token}` },
-        body: JSON.stringify(body),
-      });
-      return { status: res.status, body: await res.json() };
-    },
-  };
-}
+const serve = () => serveApp();
 
 async function kanbertServer(): Promise<KanbertServer> {
   const server = await startKanbertServer();
-  closers.push(() => server.close());
+  afterThisTest(() => server.close());
   return server;
 }
 
 async function ghlServer(): Promise<GhlServer> {
   const server = await startGhlServer();
-  closers.push(() => server.close());
+  afterThisTest(() => server.close());
   return server;
 }
 
