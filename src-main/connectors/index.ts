@@ -10,6 +10,7 @@ import { kanvoConnector } from './kanvo.ts';
 import { konvoxConnector } from './konvox.ts';
 import { localCrm } from './local-crm.ts';
 import { logic } from './logic.ts';
+import { webhookConnector } from './webhook.ts';
 
 export const builtInConnectors: readonly ConnectorDefinition[] = [
   localCrm,
@@ -20,6 +21,7 @@ export const builtInConnectors: readonly ConnectorDefinition[] = [
   crmHttpConnector,
   ghlConnector,
   httpConnector,
+  webhookConnector,
 ];
 
 export type ResolvedNode =

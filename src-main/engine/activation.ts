@@ -47,6 +47,8 @@ export interface TriggerHookInfo {
 
 interface RemoteTrigger {
   node: WorkflowNode;
+  /** Whether the trigger's app needs a connection (the generic webhook does not). */
+  needsConnection: boolean;
   trigger: TriggerDefinition;
   webhooks: ConnectorWebhooks;
   app: string;
@@ -178,7 +180,13 @@ export class Activation {
       const resolved = this.deps.registry.resolve(node.type);
       if (resolved?.kind !== 'trigger' || !resolved.connector.webhooks) continue;
       if (resolved.trigger.source !== 'webhook' && resolved.trigger.source !== 'poll') continue;
-      out.push({ node, trigger: resolved.trigger, webhooks: resolved.connector.webhooks, app: resolved.connector.id });
+      out.push({
+        node,
+        trigger: resolved.trigger,
+        webhooks: resolved.connector.webhooks,
+        app: resolved.connector.id,
+        needsConnection: resolved.connector.needsConnection,
+      });
     }
     return out;
   }
@@ -211,7 +219,7 @@ export class Activation {
     this.deps.hooks.update(hook.token, { mode, lastError: null, ...(mode === 'poll' ? { remoteId: null } : {}) });
     const current = this.deps.hooks.byToken(hook.token) as Hook;
     const connection = this.connectionOf(workflow, trigger.node);
-    if (!connection.value) {
+    if (!connection.value && trigger.needsConnection) {
       this.deps.hooks.update(hook.token, { lastError: connection.error ?? null });
       return;
     }
@@ -225,7 +233,7 @@ export class Activation {
       });
       return;
     }
-    if (!webhooks.register) return; // the user pastes the address into the app
+    if (!webhooks.register || !connection.value) return; // the user pastes the address into the app
     const url = this.hookUrl(current) as string;
     const events = (trigger.trigger.events ?? []).map((e) => webhooks.remoteEvent(e));
     try {
