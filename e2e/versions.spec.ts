@@ -115,9 +115,13 @@ test('the history says what changed, shows an old version read-only and restores
   await expect(node(preview, 'wait')).toContainText('Wait 2 days');
   await expect(node(preview, 'move_stage')).toHaveCount(0);
   await expect(preview.getByRole('button', { name: /^Add a step after/ })).toHaveCount(0);
+  // The toolbar's Save and Test would act on the hidden current version: they wait until it is back.
+  await expect(page.getByRole('button', { name: 'Save', exact: true })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Test', exact: true })).toBeDisabled();
   await page.keyboard.press('Delete');
   await preview.getByRole('button', { name: 'Back to current' }).click();
   await expect(preview).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Save', exact: true })).toBeEnabled();
   await expect(node(canvas, 'move_stage')).toBeVisible();
   await expect(node(canvas, 'wait')).toContainText('Wait 3 days');
 

@@ -82,6 +82,8 @@ export function Toolbar(props: { onExit(): void }) {
   const live = status === 'live';
   const ready = useEditor((s) => s.phase === 'ready');
   const historyOpen = useHistory((s) => s.open);
+  // While an old version is shown read-only, nothing here may act on the hidden current one.
+  const viewingOld = useHistory((s) => s.viewing !== null);
 
   const addNoteInView = () => {
     const el = document.querySelector('.pw-ed-canvas')?.getBoundingClientRect();
@@ -132,15 +134,15 @@ export function Toolbar(props: { onExit(): void }) {
           )}
         </div>
         <div className="pw-ed-toolbar__group">
-          <ToolButton label="Undo" shortcut={`${MOD}Z`} onClick={undo} disabled={!canUndo}>
+          <ToolButton label="Undo" shortcut={`${MOD}Z`} onClick={undo} disabled={!canUndo || viewingOld}>
             <Undo2 size={16} aria-hidden="true" />
           </ToolButton>
-          <ToolButton label="Redo" shortcut={isMac ? '⇧⌘Z' : 'Ctrl+Y'} onClick={redo} disabled={!canRedo}>
+          <ToolButton label="Redo" shortcut={isMac ? '⇧⌘Z' : 'Ctrl+Y'} onClick={redo} disabled={!canRedo || viewingOld}>
             <Redo2 size={16} aria-hidden="true" />
           </ToolButton>
         </div>
         <div className="pw-ed-toolbar__group">
-          <ToolButton label="Tidy up (auto-layout)" onClick={() => void autoLayout(flow)} disabled={!hasNodes}>
+          <ToolButton label="Tidy up (auto-layout)" onClick={() => void autoLayout(flow)} disabled={!hasNodes || viewingOld}>
             <Network size={16} aria-hidden="true" />
           </ToolButton>
           <ToolButton label="Zoom to fit" onClick={() => void flow.fitView({ duration: 300, maxZoom: 1, padding: 0.15 })}>
@@ -164,14 +166,14 @@ export function Toolbar(props: { onExit(): void }) {
               type="button"
               className="pw-button pw-button--secondary"
               onClick={() => void save()}
-              disabled={saving}
+              disabled={saving || viewingOld}
               title={`Save (${MOD}S)`}
             >
               {saving ? <LoaderCircle size={14} className="pw-spinner" aria-hidden="true" /> : <Save size={14} aria-hidden="true" />} Save
             </button>
             <Popover.Root open={noteOpen} onOpenChange={setNoteOpen}>
               <Popover.Trigger asChild>
-                <button type="button" className="pw-button pw-ed-split__more" aria-label="Save with a note">
+                <button type="button" className="pw-button pw-ed-split__more" aria-label="Save with a note" disabled={viewingOld}>
                   <ChevronDown size={14} aria-hidden="true" />
                 </button>
               </Popover.Trigger>
@@ -221,7 +223,7 @@ export function Toolbar(props: { onExit(): void }) {
             type="button"
             className={`pw-button pw-button--secondary${testOpen ? ' is-active' : ''}`}
             onClick={() => useEditor.setState({ testOpen: !testOpen })}
-            disabled={!hasNodes}
+            disabled={!hasNodes || viewingOld}
             aria-pressed={testOpen}
           >
             <FlaskConical size={14} aria-hidden="true" /> Test
