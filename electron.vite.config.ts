@@ -23,7 +23,10 @@ export default defineConfig({
   main: {
     plugins: [externalizeDepsPlugin()],
     build: {
-      rollupOptions: { input: { index: resolve(root, 'src-main/electron/main.ts') } },
+      // The webhook receiver's thread is loaded from its own file next to index.js (server/hooks.ts).
+      rollupOptions: {
+        input: { index: resolve(root, 'src-main/electron/main.ts'), 'hook-worker': resolve(root, 'src-main/server/hook-worker.ts') },
+      },
     },
   },
   preload: {

@@ -192,10 +192,12 @@ const SCENARIOS: Record<string, () => Promise<BenchResult>> = {
         better: 'lower',
       };
     }),
-  // Sustained end to end at full speed: runs finished per second over the whole burst.
+  // Sustained end to end at full speed: runs finished per second over the whole burst. Each
+  // sender waits for its fsynced ack before sending again, so 64 of them keep the pipeline full
+  // (BENCH_CONNECTIONS to try others).
   sustained: () =>
     scenario(true, async (s) => {
-      const r = await load(s, { duration: 8, connections: 32 });
+      const r = await load(s, { duration: 8, connections: Number(process.env.BENCH_CONNECTIONS ?? 64) });
       assertClean(r, 'webhook sustained');
       await drain(s.app);
       const { runs, spanMs } = endToEnd(s.app);

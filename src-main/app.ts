@@ -428,6 +428,7 @@ export class App {
     this.engine.stop();
     await this.queue.close();
     await this.checkpointer?.stop();
+    this.commits.close();
     this.db.close();
   }
 }

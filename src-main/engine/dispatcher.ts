@@ -11,7 +11,7 @@ import type { RunQueue } from './queue.ts';
 /** Events dispatched in one transaction. */
 const BATCH = 50;
 /** How long one turn of the event loop may spend dispatching a burst. */
-const SLICE_MS = 4;
+const SLICE_MS = 2;
 
 export interface DispatcherDeps {
   db: Db;

@@ -14,7 +14,7 @@ export interface RunQueue {
  * Local runs finish without real I/O, so one run's end starts the next at once; after this long
  * in one turn of the event loop, the queue lets other work (webhook requests, the UI) go first.
  */
-const SLICE_MS = 4;
+const SLICE_MS = 2;
 
 export interface QueueLimits {
   /** Runs executing at once, in all. */

@@ -15,8 +15,8 @@ export interface OpenOptions {
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   const db = new Database(file, { readonly: options.readonly ?? false });
   if (file !== ':memory:') db.pragma('journal_mode = WAL');
-  // NORMAL is durable across application crashes in WAL mode; the webhook inbox raises it to FULL
-  // for the commits that acknowledge an event.
+  // NORMAL is durable across application crashes in WAL mode; the commits that acknowledge a
+  // webhook are also fsynced (CommitGroup.writeDurably).
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');

@@ -65,7 +65,9 @@ const toEvent = (r: Row): InboxEvent => ({
 export interface NewInboxEvent {
   source: string;
   event: string;
-  payload: unknown;
+  payload?: unknown;
+  /** The payload as JSON text already (instead of `payload`). */
+  payloadJson?: string;
   receivedAt: string;
   dedupeKey?: string | null;
   causeRunId?: string | null;
@@ -102,7 +104,7 @@ export class Inbox {
     const result = this.insert.run({
       source: event.source,
       event: event.event,
-      payload: JSON.stringify(event.payload),
+      payload: event.payloadJson ?? JSON.stringify(event.payload),
       dedupeKey: event.dedupeKey ?? null,
       receivedAt: event.receivedAt,
       causeRunId: event.causeRunId ?? null,

@@ -9,7 +9,10 @@ import { tempApp } from '../helpers.ts';
 /** A live workflow: an Acme contact update adds a local task; its hook is registered with "Acme". */
 async function liveApp(options: { failing?: boolean } = {}) {
   const app = tempApp({ connectors: [...builtInConnectors, acmeConnector] });
-  const server = await startHookServer({ app, port: 0, log: () => {} });
+  // Acme's module is loaded on the receiver's thread too: after a hook's first delivery (checked on
+  // the main thread), its deliveries are checked there, so both ways are covered below.
+  const connectorModules = [new URL('../fixtures/acme-connector.ts', import.meta.url).href];
+  const server = await startHookServer({ app, port: 0, log: () => {}, connectorModules });
   app.settings.set('webhooks.publicUrl', server.origin);
   app.connections.add({ name: 'acme-main', app: 'acme', baseUrl: 'https://acme.invalid', secret: 'key' });
   const workflow: WorkflowInput = {
@@ -71,11 +74,13 @@ describe('webhook receiver', () => {
   });
 
   it('runs a delivery sent three times (a sender retrying) once, and lists the repeats as duplicates', async () => {
-    const { app, url, close } = await liveApp();
+    const { app, url, server, close } = await liveApp();
     const body = delivery('same-delivery', 'retry@example.com');
     const answers = [await post(url, body), await post(url, body), await post(url, body)];
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
     expect(answers.slice(1).every((a) => a.body.duplicate === true)).toBe(true);
+    // The first delivery to a hook is checked on the main thread, the next ones on the receiver's.
+    expect(server.counts).toEqual({ checkedHere: 1, checkedByReceiver: 2 });
     await app.settle();
     expect(tasksTitled(app, 'Call retry@example.com')).toBe(1);
     expect(app.journal.list({ workflowId: 'acme-follow-up' })).toHaveLength(1);
@@ -87,6 +92,8 @@ describe('webhook receiver', () => {
 
   it('refuses a wrong signature, an old signature on a changed body, bad JSON, a missing field, deep nesting and a huge body, and logs each', async () => {
     const { app, url, close } = await liveApp();
+    // A first good delivery: the receiver's thread now knows the hook and checks the rest itself.
+    expect((await post(url, delivery('d-first', 'first@example.com'))).status).toBe(200);
     const original = delivery('d-sig', 'a@example.com');
     const changed = original.replace('a@example.com', 'attacker@example.com');
     expect((await post(url, original, { 'x-acme-signature': 'sha256=00' })).status).toBe(401);
@@ -109,7 +116,8 @@ describe('webhook receiver', () => {
     // A refused body is never stored, only why it was refused.
     expect(JSON.stringify(rejected)).not.toContain('attacker@example.com');
     await app.settle();
-    expect(app.journal.list({ workflowId: 'acme-follow-up' })).toHaveLength(0);
+    expect(app.journal.list({ workflowId: 'acme-follow-up' })).toHaveLength(1);
+    expect(tasksTitled(app, 'Call attacker@example.com')).toBe(0);
     await close();
   });
 

@@ -26,20 +26,47 @@ describe('group commit', () => {
     reader.close();
   });
 
-  it('commits a pending ordinary group first, then the durable one, and keeps both', async () => {
+  it('joins an open ordinary group and fsyncs the write-ahead log before acknowledging', async () => {
     const { count, insert, group, db, reader } = setup();
     group.begin();
     insert.run('journal row of a run');
-    await group.writeDurably(() => insert.run('webhook event'));
+    const acked = group.writeDurably(() => insert.run('webhook event'));
+    expect(group.stats.fsyncs).toBe(0);
+    await acked;
     expect(count()).toBe(2);
-    // Back to ordinary commits afterwards: the safety level is only raised for durable groups.
-    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(group.stats).toEqual({ commits: 1, fsyncs: 1 });
+    // The connection itself stays at NORMAL: only durable groups pay for an fsync.
+    expect(db.pragma('synchronous', { simple: true })).toBe(1);
     group.begin();
     insert.run('next');
     group.commit();
-    expect(db.pragma('synchronous', { simple: true })).toBe(1);
+    expect(group.stats).toEqual({ commits: 2, fsyncs: 1 });
+    group.close();
     db.close();
     reader.close();
+  });
+
+  it('lets writes committed during an fsync share the next one', async () => {
+    const { count, insert, group, db, reader } = setup();
+    const first = group.writeDurably(() => insert.run('first'));
+    group.commit(); // the first fsync starts
+    const later = Array.from({ length: 20 }, (_, i) => group.writeDurably(() => insert.run(`later ${i}`)));
+    group.commit(); // committed while the first fsync runs: they wait for the second
+    await Promise.all([first, ...later]);
+    expect(count()).toBe(21);
+    expect(group.stats).toEqual({ commits: 2, fsyncs: 2 });
+    group.close();
+    db.close();
+    reader.close();
+  });
+
+  it('acknowledges at once on an in-memory database, which has nothing to fsync', async () => {
+    const db = openDatabase(':memory:');
+    db.exec('CREATE TABLE scratch (text TEXT)');
+    const group = new CommitGroup(db);
+    await group.writeDurably(() => db.prepare('INSERT INTO scratch (text) VALUES (?)').run('x'));
+    expect(group.stats).toEqual({ commits: 1, fsyncs: 0 });
+    db.close();
   });
 
   it('shares one commit among the durable writes of one turn of the event loop', async () => {
@@ -48,6 +75,7 @@ describe('group commit', () => {
     expect(count()).toBe(0);
     await Promise.all(acks);
     expect(count()).toBe(50);
+    expect(group.stats).toEqual({ commits: 1, fsyncs: 1 });
     db.close();
     reader.close();
   });
