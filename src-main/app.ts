@@ -7,6 +7,7 @@ import { Dispatcher } from './engine/dispatcher.ts';
 import { rememberingWrites } from './engine/echo-memory.ts';
 import { DEFAULT_PAUSE_AFTER_FAILURES, FailureGuard } from './engine/failure-guard.ts';
 import { InProcessQueue, type RunQueue } from './engine/queue.ts';
+import { DEFAULT_KEEP_EVENTS_DAYS, InboxRetention } from './engine/retention.ts';
 import { Engine } from './engine/runner.ts';
 import { Scheduler } from './engine/scheduler.ts';
 import { type Validation, validateWorkflow } from './engine/validate.ts';
@@ -90,6 +91,7 @@ export class App {
   readonly engine: Engine;
   readonly queue: RunQueue;
   readonly dispatcher: Dispatcher;
+  readonly retention: InboxRetention;
   readonly scheduler: Scheduler;
   readonly now: () => Date;
   private started = false;
@@ -184,6 +186,11 @@ export class App {
       now: this.now,
       onEvent: () => this.dispatcher.poke(),
     });
+    this.retention = new InboxRetention({
+      inbox: this.inbox,
+      now: this.now,
+      keepDays: () => this.settings.get('inbox.keepDays', DEFAULT_KEEP_EVENTS_DAYS),
+    });
     this.failures = new FailureGuard(() => this.settings.get('workflows.pauseAfterFailures', DEFAULT_PAUSE_AFTER_FAILURES));
     this.intake = new WebhookIntake({
       hooks: this.hooks,
@@ -251,6 +258,7 @@ export class App {
     for (const runId of this.journal.interrupted()) this.queue.enqueue(runId);
     this.dispatcher.processPending();
     this.scheduler.start();
+    this.retention.start();
     // Remote triggers of live workflows get (or keep) their hooks; problems are kept on the hook.
     for (const { workflow } of this.workflows.live()) {
       this.activation.activate(workflow).catch((err) => console.error(`Could not start the triggers of ${workflow.name}: ${err}`));
@@ -424,6 +432,7 @@ export class App {
   async close(): Promise<void> {
     await this.activation.stop();
     this.scheduler.stop();
+    this.retention.stop();
     this.dispatcher.stop();
     this.engine.stop();
     await this.queue.close();

@@ -149,7 +149,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof UsageError || e instanceof InvalidWorkflowError) err(e.message);
-    else err(`Error: ${describeError(e)}`);
+    else err(`Error: ${describeError(e)}${process.env.PIPEWRIGHT_DEBUG && e instanceof Error ? `\n${e.stack}` : ''}`);
     return 1;
   } finally {
     await app?.close();

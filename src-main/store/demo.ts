@@ -116,30 +116,41 @@ export function seedDemoWorkspace(crm: CrmStore, options: SeedOptions = {}): voi
     return new Date(clock);
   };
   const quiet = new CrmStore(crm.db, { now: tick });
-  quiet.transaction(() => {
-    if (!quiet.isEmpty()) return;
-    seedSchema(quiet);
-    const companyIds = COMPANIES.map((c) => quiet.createCompany(c).id);
-    const contacts = CONTACTS.map((c) =>
-      quiet.createContact({
-        email: c.email,
-        first_name: c.first,
-        last_name: c.last,
-        phone: c.phone,
-        company_id: c.company === undefined ? null : companyIds[c.company],
-        tags: c.tags,
+  // IMMEDIATE: another process opening the same new file (two CLI commands at once) waits for
+  // this one's seed and then finds the store filled, instead of failing or seeding it twice.
+  crm.db
+    .transaction(() =>
+      quiet.transaction(() => {
+        if (!quiet.isEmpty()) return;
+        seedSchema(quiet);
+        const companyIds = COMPANIES.map((c) => quiet.createCompany(c).id);
+        const contacts = CONTACTS.map((c) =>
+          quiet.createContact({
+            email: c.email,
+            first_name: c.first,
+            last_name: c.last,
+            phone: c.phone,
+            company_id: c.company === undefined ? null : companyIds[c.company],
+            tags: c.tags,
+          }),
+        );
+        const records = RECORDS.map((r) =>
+          quiet.createRecord({
+            type: r.type,
+            title: r.title,
+            data: r.data,
+            ...(r.stage ? { pipeline: 'main-sales', stage: r.stage } : {}),
+          }),
+        );
+        seedWork(
+          quiet,
+          today,
+          records.map((r) => r.id),
+          contacts.map((c) => c.id),
+        );
       }),
-    );
-    const records = RECORDS.map((r) =>
-      quiet.createRecord({ type: r.type, title: r.title, data: r.data, ...(r.stage ? { pipeline: 'main-sales', stage: r.stage } : {}) }),
-    );
-    seedWork(
-      quiet,
-      today,
-      records.map((r) => r.id),
-      contacts.map((c) => c.id),
-    );
-  });
+    )
+    .immediate();
 }
 
 function seedSchema(crm: CrmStore): void {

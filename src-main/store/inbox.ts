@@ -189,6 +189,33 @@ export class Inbox {
     return (this.db.prepare(sql).all(...args, filter.limit ?? 100) as Row[]).map(toEvent);
   }
 
+  /**
+   * Deletes settled events received before `before` (ISO time), at most `limit` of them, oldest
+   * first; pending events are always kept. Returns how many were deleted. Ids grow with arrival,
+   * so the cutoff is found by a binary search over ids instead of scanning every row's time.
+   */
+  prune(before: string, limit = 2000): number {
+    const oldest = this.db.prepare('SELECT MIN(id) AS lo, MAX(id) AS hi FROM inbox').get() as { lo: number | null; hi: number | null };
+    if (oldest.lo === null || oldest.hi === null) return 0;
+    const receivedAt = this.db.prepare('SELECT received_at FROM inbox WHERE id >= ? ORDER BY id LIMIT 1').pluck();
+    // The first id received at or after `before` (hi + 1 when every event is older).
+    let lo = oldest.lo;
+    let hi = oldest.hi + 1;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const at = receivedAt.get(mid) as string | undefined;
+      if (at !== undefined && at < before) lo = mid + 1;
+      else hi = mid;
+    }
+    const ids = this.db
+      .prepare("SELECT id FROM inbox WHERE id < ? AND status != 'pending' ORDER BY id LIMIT ?")
+      .pluck()
+      .all(lo, limit) as number[];
+    if (ids.length === 0) return 0;
+    const last = ids[ids.length - 1] as number;
+    return this.db.prepare("DELETE FROM inbox WHERE id >= ? AND id <= ? AND status != 'pending'").run(ids[0], last).changes;
+  }
+
   /** How many events are in each status. */
   counts(): Partial<Record<InboxStatus, number>> {
     const rows = this.db.prepare('SELECT status, COUNT(*) AS n FROM inbox GROUP BY status').all() as { status: InboxStatus; n: number }[];

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from './db.ts';
 
@@ -22,9 +22,20 @@ export function loadKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): 
       'The credentials in this data folder are sealed by the Pipewright desktop app (OS keychain). Use the desktop app, or set PIPEWRIGHT_SECRET_KEY to the same key.',
     );
   }
+  // Written whole under a temporary name, then linked into place: a process starting at the same
+  // moment either wins the link or reads the winner's complete key, never a half-written one.
   const key = randomBytes(32);
-  writeFileSync(file, key.toString('hex'), { mode: 0o600, flag: 'wx' });
-  return key;
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(temporary, key.toString('hex'), { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(temporary, file);
+    return key;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+  } finally {
+    unlinkSync(temporary);
+  }
 }
 
 export class SecretStore {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.ts';
+import { runCli } from './run-cli.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'pipewright.js');
 const TEMPLATE = join(import.meta.dirname, '..', '..', 'templates', 'local-lead-follow-up.json');
@@ -174,5 +175,14 @@ describe('pipewright CLI', () => {
     const result = cli(tempDir(), 'runn');
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/Unknown command "runn"/);
+  });
+
+  it('commands started at the same moment on a new data folder all work and seed the demo workspace once', async () => {
+    const dataDir = tempDir();
+    const results = await Promise.all(Array.from({ length: 4 }, () => runCli(dataDir, 'templates', 'list', '--json')));
+    expect(results.map((r) => [r.code, r.stderr])).toEqual(Array.from({ length: 4 }, () => [0, '']));
+    // One seed: the demo workspace's contacts are there once, not once per process.
+    const contacts = crmDump(dataDir).contacts as { email: string }[];
+    expect(new Set(contacts.map((c) => c.email)).size).toBe(contacts.length);
   });
 });

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,27 +5,11 @@ import { createApp } from '../../src-main/app.ts';
 import { CrmStore } from '../../src-main/store/crm.ts';
 import { type KanvoServer, startKanvoServer } from '../fixtures/kanvo-server.ts';
 import { tempDir } from '../helpers.ts';
+import { runCli } from './run-cli.ts';
 
 /** `pipewright templates …` and `pipewright diff`, run as a user would. */
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'pipewright.js');
-
-/** Runs the CLI without blocking this process, so a fake server here can answer it. */
-function cli(dataDir: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 /** A data directory whose sales pipeline calls its second stage "Called". */
 async function accountWithCalledStage(): Promise<string> {

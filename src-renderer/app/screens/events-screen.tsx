@@ -236,12 +236,14 @@ export function EventsScreen({ filters }: { filters: EventsFilters }) {
   const pages = useEventPages(filters.status);
   const total = pages.counts ? Object.values(pages.counts).reduce((sum, n) => sum + n, 0) : 0;
   const closeDetail = () => setQuery({ event: null });
+  const settings = useRpc('settings.get', {});
+  const keepDays = settings.data?.['inbox.keepDays'];
 
   return (
     <div className="pw-page">
       <PageHeader
         title="Events"
-        description="Everything that can start a live workflow: changes in your CRM, deliveries from connected apps and schedules. See what each one started, and replay one to run it again."
+        description={`Everything that can start a live workflow: changes in your CRM, deliveries from connected apps and schedules. See what each one started, and replay one to run it again. Events are kept for ${plural(typeof keepDays === 'number' ? keepDays : 30, 'day')} (Settings).`}
       />
 
       {pages.error && (

@@ -13,6 +13,7 @@ const LIVE_KEYS = {
   port: 'webhooks.port',
   pollSeconds: 'webhooks.pollSeconds',
   pauseAfter: 'workflows.pauseAfterFailures',
+  keepDays: 'inbox.keepDays',
 } as const;
 const KNOWN = new Set<string>([TIMEZONE_KEY, ...Object.values(LIVE_KEYS)]);
 
@@ -242,6 +243,18 @@ export function SettingsScreen() {
                 min={0}
                 max={1000}
                 onSave={(n) => void save(LIVE_KEYS.pauseAfter, n, 'Pause threshold', values[LIVE_KEYS.pauseAfter] ?? null)}
+              />
+            </Row>
+            <Row
+              label="Keep events for"
+              help="Days the Events list keeps received events; a delivery repeated within them is recognised as a duplicate. Events still waiting are always kept."
+            >
+              <NumberSetting
+                label="Days"
+                value={numberOr(values[LIVE_KEYS.keepDays], 30)}
+                min={1}
+                max={3650}
+                onSave={(n) => void save(LIVE_KEYS.keepDays, n, 'Event retention', values[LIVE_KEYS.keepDays] ?? null)}
               />
             </Row>
           </>
