@@ -106,13 +106,15 @@ export async function startHookServer(options: HookServerOptions): Promise<Runni
 
   const counts = { checkedByReceiver: 0, checkedHere: 0 };
   async function deliver(d: Delivery): Promise<Answer> {
-    if (d.kind === 'checked') counts.checkedByReceiver++;
-    else if (d.kind === 'raw') counts.checkedHere++;
-    if (d.kind === 'checked') return { seq: d.seq, ...(await app.intake.receiveChecked(d.token, d.checked, d.bytes)) };
+    if (d.kind === 'checked') {
+      counts.checkedByReceiver++;
+      return { seq: d.seq, ...(await app.intake.receiveChecked(d.token, d.checked, d.bytes)) };
+    }
     if (d.kind === 'too-large') {
       app.intake.logRejection(app.hooks.byToken(d.token), 413, `The body is larger than ${d.limit} bytes.`, d.limit);
       return { seq: d.seq, status: 413, body: { error: `The body is larger than ${Math.round(d.limit / 1024)} KB.` } };
     }
+    counts.checkedHere++;
     const body = Buffer.from(d.body.buffer, d.body.byteOffset, d.body.byteLength);
     const answer: IntakeAnswer = await app.receiveWebhook(d.token, body, d.headers);
     const found = answer.status < 300 ? app.intake.route(d.token) : undefined;
@@ -142,6 +144,8 @@ export async function startHookServer(options: HookServerOptions): Promise<Runni
     return new Promise((resolve, reject) => {
       const failed = (err: Error) => reject(err);
       current.once('error', failed);
+      // Rejecting after it listened changes nothing: a promise settles once.
+      current.once('exit', (code) => reject(new Error(`The webhook receiver stopped (exit code ${code}) before it listened.`)));
       current.on('message', (message: FromReceiver) => {
         if (message.type === 'listen-failed') reject(new Error(message.message));
         if (message.type !== 'listening') return;
@@ -157,7 +161,9 @@ export async function startHookServer(options: HookServerOptions): Promise<Runni
           if (closing) return;
           log(`The webhook receiver stopped (exit code ${code}); starting it again.`);
           receiver.port = message.port;
-          spawn().catch((err: Error) => log(`The webhook receiver could not be started again: ${err.message}`));
+          setTimeout(() => {
+            if (!closing) spawn().catch((err: Error) => log(`The webhook receiver could not be started again: ${err.message}`));
+          }, 1000).unref();
         });
         resolve(message);
       });
