@@ -6,6 +6,7 @@ import { apiProfile, testConnection } from './connectors/http.ts';
 import { DEFAULT_POLL_SECONDS, MIN_POLL_SECONDS } from './engine/activation.ts';
 import { describeError } from './engine/runner.ts';
 import {
+  type ConnectionUser,
   type Contract,
   contract,
   type EventName,
@@ -26,6 +27,7 @@ import {
 import type { RunSummary } from './shared/runs.ts';
 import type { Workflow } from './shared/workflow.ts';
 import { catalogLabels, type DiffLabels, diffWorkflows } from './shared/workflow-diff.ts';
+import { type ConnectionInfo, ConnectionPatch } from './store/connections.ts';
 import { type CrmChange, CrmError } from './store/crm.ts';
 import type { InboxEvent } from './store/inbox.ts';
 import type { NodeInfo, WorkflowRunSummary } from './store/runs.ts';
@@ -304,36 +306,119 @@ export function createApi(app: App, options: ApiOptions): Api {
     'crm.tasks': ({ recordId, completed }) => ({ rows: app.crm.listTasks({ record_id: recordId, completed }) }),
     'crm.createRecord': (input) => app.crm.createRecord(input),
 
-    'connections.list': () => listConnections(app),
+    // As the store masks them; the contract's schema then drops every other field.
+    'connections.list': () => app.connections.list() as MethodOutput<'connections.list'>,
     'connections.apps': () =>
       app.registry.connectors.flatMap((c) => {
         const profile = apiProfile(c.id);
-        return profile ? [{ id: c.id, name: c.name, description: c.description, defaultBaseUrl: profile.defaultBaseUrl ?? null }] : [];
+        return profile
+          ? [
+              {
+                id: c.id,
+                name: c.name,
+                description: c.description,
+                defaultBaseUrl: profile.defaultBaseUrl ?? null,
+                defaultRateLimit: profile.rateLimit,
+              },
+            ]
+          : [];
       }),
     'connections.add': ({ name, app: appId, baseUrl, apiKey, extras }) => {
       const profile = apiProfile(appId);
       if (!profile) throw new ApiError(400, `Pipewright cannot connect to an app called "${appId}".`, 'app');
       const address = baseUrl?.trim() || profile.defaultBaseUrl;
       if (!address) throw new ApiError(400, `${profile.name} needs the address of its API (the base URL).`, 'baseUrl');
-      // Empty rows of the form are not settings.
-      const given = Object.fromEntries(
-        Object.entries(extras)
-          .map(([k, v]) => [k.trim(), v.trim()])
-          .filter(([k, v]) => k && v),
-      );
       const info = app.connections.add({
         name: name.trim(),
         app: appId,
         baseUrl: address,
         auth: profile.defaultAuth,
         secret: apiKey.trim(),
-        extras: given,
+        extras: filledExtras(extras),
       });
       return info as MethodOutput<'connections.add'>;
     },
-    'connections.test': async ({ name }) => {
-      if (!app.connections.get(name)) throw new ApiError(404, `There is no connection named "${name}".`, 'name');
-      const result = await testConnection(app.connections.resolve(name));
+    'connections.update': ({ name, app: appId, baseUrl, apiKey, extras, rateLimit }) => {
+      const current = connectionOf(name);
+      const appName = appNameOf(current.app);
+      if (appId !== undefined && appId !== current.app) {
+        throw new ApiError(
+          400,
+          `The app of a connection cannot change: "${name}" stays a ${appName} connection. To use ${appNameOf(appId)}, add a new connection.`,
+          'app',
+        );
+      }
+      let address: string | undefined;
+      if (baseUrl !== undefined) {
+        address = baseUrl.trim() || apiProfile(current.app)?.defaultBaseUrl;
+        if (!address) throw new ApiError(400, `${appName} needs the address of its API (the base URL).`, 'baseUrl');
+      }
+      const key = apiKey?.trim();
+      let replaced: Record<string, string> | undefined;
+      if (extras !== undefined) {
+        // The store merges extras; settings the form no longer has are removed with an empty value.
+        const given = filledExtras(extras);
+        replaced = { ...Object.fromEntries(Object.keys(current.extras).map((k) => [k, ''])), ...given };
+      }
+      const info = app.connections.update(name, {
+        ...(address !== undefined ? { baseUrl: address } : {}),
+        // An empty key field keeps the stored key.
+        ...(key ? { secret: key } : {}),
+        ...(replaced ? { extras: replaced } : {}),
+        ...(rateLimit !== undefined ? { rateLimit } : {}),
+      });
+      return info as MethodOutput<'connections.update'>;
+    },
+    'connections.usage': ({ name }) => {
+      connectionOf(name);
+      return connectionUsers(app, name);
+    },
+    'connections.remove': async ({ name }) => {
+      connectionOf(name);
+      const users = connectionUsers(app, name);
+      const live = users.filter((u) => u.status === 'live');
+      if (live.length > 0) {
+        const names = wordList(live.map((w) => `"${w.name}"`));
+        const one = live.length === 1;
+        throw new ApiError(
+          409,
+          `The live workflow${one ? '' : 's'} ${names} use${one ? 's' : ''} the connection "${name}". Turn off ${names} first, or give ${one ? 'it' : 'them'} another connection.`,
+          'name',
+        );
+      }
+      // A paused workflow keeps its webhooks registered with the app; delete them while the key still works.
+      for (const user of users) {
+        if (user.status === 'paused') await app.activation.deactivate(user.id, app.workflows.document(user.id));
+      }
+      app.connections.remove(name);
+      for (const user of users) hub.emit('workflows.changed', { id: user.id });
+      return { removed: true as const, workflows: users };
+    },
+    'connections.test': async ({ name, baseUrl, apiKey, extras }) => {
+      const current = connectionOf(name);
+      const stored = app.connections.resolve(name);
+      const key = apiKey?.trim();
+      if (baseUrl === undefined && !key && extras === undefined) {
+        const result = await testConnection(stored);
+        return { ok: result.ok, message: result.message };
+      }
+      // Unsaved changes from the edit form: tested as they would be saved, and never stored
+      // (not even tokens an OAuth refresh would renew).
+      const { saveTokens: _notSaved, ...connection } = stored;
+      let address = stored.baseUrl;
+      if (baseUrl !== undefined) {
+        const given = baseUrl.trim() || apiProfile(current.app)?.defaultBaseUrl;
+        if (!given) throw new ApiError(400, `${appNameOf(current.app)} needs the address of its API (the base URL).`, 'baseUrl');
+        const parsed = ConnectionPatch.shape.baseUrl.safeParse(given);
+        if (!parsed.success) throw new ApiError(400, `The connection's base URL ${parsed.error.issues[0]?.message}.`, 'baseUrl');
+        address = parsed.data ?? undefined;
+      }
+      const result = await testConnection({
+        ...connection,
+        ...(address ? { baseUrl: address } : {}),
+        ...(key ? { secret: key } : {}),
+        ...(extras !== undefined ? { extras: filledExtras(extras) } : {}),
+      });
       return { ok: result.ok, message: result.message };
     },
 
@@ -409,6 +494,12 @@ export function createApi(app: App, options: ApiOptions): Api {
         }),
       );
     return { before: side(before), after: side(after) };
+  }
+
+  function connectionOf(name: string): ConnectionInfo {
+    const info = app.connections.get(name);
+    if (!info) throw new ApiError(404, `There is no connection named "${name}".`, 'name');
+    return info;
   }
 
   function eventOf(id: number): InboxEvent {
@@ -587,13 +678,54 @@ export function runsStartedBy(app: App, event: InboxEvent): RunSummary[] {
   return found;
 }
 
+/** "Kanvo" for `kanvo`; an unknown id as it is. */
+function appNameOf(appId: string): string {
+  return apiProfile(appId)?.name ?? appId;
+}
+
+/** Empty rows of the form are not settings. */
+function filledExtras(extras: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(extras)
+      .map(([k, v]) => [k.trim(), v.trim()])
+      .filter(([k, v]) => k && v),
+  );
+}
+
+/** "A", "A and B", "A, B and C". */
+function wordList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
 /**
- * Connections as their store masks them (the contract's schema then drops every other field).
- * Looked up loosely so this file does not depend on the connection store's landing order (issue 4).
+ * The saved workflows whose steps use the connection, resolved as a run resolves them (the alias's
+ * binding, a connection named like the alias, or the only connection of its app), plus those whose
+ * registered triggers go through it.
  */
-function listConnections(app: App): MethodOutput<'connections.list'> {
-  const store = (app as unknown as { connections?: { list(): unknown[] } }).connections;
-  return (store?.list() ?? []) as MethodOutput<'connections.list'>;
+function connectionUsers(app: App, name: string): ConnectionUser[] {
+  const users: ConnectionUser[] = [];
+  for (const row of app.workflows.list()) {
+    const doc = app.workflows.document(row.id);
+    if (!doc) continue;
+    const verdicts = new Map<string, boolean>();
+    for (const node of doc.nodes) {
+      const alias = node.connection;
+      if (alias === undefined || verdicts.get(alias)) continue;
+      try {
+        verdicts.set(alias, app.connections.resolveFor(doc, node)?.name === name);
+      } catch {
+        // Ambiguous or missing: the step uses no connection yet, so not this one.
+        if (!verdicts.has(alias)) verdicts.set(alias, false);
+      }
+    }
+    for (const hook of app.hooks.forWorkflow(row.id)) {
+      const alias = doc.nodes.find((n) => n.id === hook.nodeId)?.connection;
+      if (hook.connectionName === name && alias !== undefined) verdicts.set(alias, true);
+    }
+    const aliases = [...verdicts].filter(([, uses]) => uses).map(([alias]) => alias);
+    if (aliases.length > 0) users.push({ id: row.id, name: row.name, status: row.status, aliases: aliases.sort() });
+  }
+  return users;
 }
 
 function failure(status: number, error: RpcError): CallResult {

@@ -106,6 +106,19 @@ export const ConnectionInfo = z.object({
   extras: z.record(z.string(), z.string()),
 });
 
+/** How fast Pipewright may call a connection, shared by all its workflows (the store's RateLimit). */
+export const ConnectionRateLimit = z.object({
+  requestsPerSecond: z.number().positive().max(10_000),
+  burst: z.int().min(1).max(100_000),
+});
+
+/** A connection as the list shows it: with its rate limit (null: the app's default), to edit it. */
+export const ConnectionListItem = ConnectionInfo.extend({ rateLimit: ConnectionRateLimit.nullable() });
+
+/** A saved workflow whose steps use a connection, by the aliases that resolve to it. */
+export const ConnectionUser = z.object({ id: z.string(), name: z.string(), status: WorkflowStatus, aliases: z.array(z.string()) });
+export type ConnectionUser = z.infer<typeof ConnectionUser>;
+
 /** Where an inbox event stands; `pending` is waiting to be processed, the others are final. */
 export const InboxEventStatus = z.enum(['pending', 'processed', 'no_match', 'duplicate', 'echo', 'loop_stopped', 'rejected', 'failed']);
 export type InboxEventStatus = z.infer<typeof InboxEventStatus>;
@@ -364,11 +377,20 @@ export const contract = {
     output: z.record(z.string(), Json),
   },
 
-  'connections.list': { input: z.object({}), output: z.array(ConnectionInfo) },
-  /** The apps a connection can be made to, with the API address used when none is given. */
+  'connections.list': { input: z.object({}), output: z.array(ConnectionListItem) },
+  /** The apps a connection can be made to, with the API address and the rate limit used when none is given. */
   'connections.apps': {
     input: z.object({}),
-    output: z.array(z.object({ id: z.string(), name: z.string(), description: z.string(), defaultBaseUrl: z.string().nullable() })),
+    output: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        description: z.string(),
+        defaultBaseUrl: z.string().nullable(),
+        /** Used while a connection sets none of its own. */
+        defaultRateLimit: ConnectionRateLimit,
+      }),
+    ),
   },
   /** Stores a new connection; the key goes only into the encrypted store and comes back masked. */
   'connections.add': {
@@ -381,8 +403,47 @@ export const contract = {
     }),
     output: ConnectionInfo,
   },
-  /** A cheap read with the connection's key: whether the app accepts it, in one sentence. */
-  'connections.test': { input: z.object({ name: z.string().min(1).max(64) }), output: z.object({ ok: z.boolean(), message: z.string() }) },
+  /**
+   * Changes a connection; only what is given changes. Its name and app cannot change (remove it
+   * and add a new one): an `app` other than the stored one is refused. An empty `apiKey` keeps the
+   * stored key, an empty `baseUrl` means the app's default address, `extras` replaces the whole
+   * set, and a null `rateLimit` means the app's default.
+   */
+  'connections.update': {
+    input: z.object({
+      name: z.string().min(1).max(64),
+      app: z.string().min(1).max(64).optional(),
+      baseUrl: z.string().max(2000).optional(),
+      apiKey: z.string().max(10_000).optional(),
+      extras: z.record(z.string(), z.string()).optional(),
+      rateLimit: ConnectionRateLimit.nullable().optional(),
+    }),
+    output: ConnectionInfo,
+  },
+  /** The saved workflows whose steps use the connection (by binding, by name, or as their app's only connection). */
+  'connections.usage': { input: z.object({ name: z.string().min(1).max(64) }), output: z.array(ConnectionUser) },
+  /**
+   * Deletes a connection with its stored key and bindings. Refused (409) while a live workflow
+   * uses it; answers the other workflows that used it and now need another connection.
+   */
+  'connections.remove': {
+    input: z.object({ name: z.string().min(1).max(64) }),
+    output: z.object({ removed: z.literal(true), workflows: z.array(ConnectionUser) }),
+  },
+  /**
+   * A cheap read with the connection's key: whether the app accepts it, in one sentence. `baseUrl`,
+   * `apiKey` and `extras` test changes from the edit form before they are saved (nothing is stored;
+   * an empty key means the stored one).
+   */
+  'connections.test': {
+    input: z.object({
+      name: z.string().min(1).max(64),
+      baseUrl: z.string().max(2000).optional(),
+      apiKey: z.string().max(10_000).optional(),
+      extras: z.record(z.string(), z.string()).optional(),
+    }),
+    output: z.object({ ok: z.boolean(), message: z.string() }),
+  },
 
   'templates.list': { input: z.object({}), output: z.array(TemplateSummary) },
   /** A template's document (for a read-only preview) and what it needs; a template that cannot be used answers 400 with every problem. */

@@ -1,5 +1,5 @@
 import { CircleAlert, CircleCheck, Plus, X } from 'lucide-react';
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import type { MethodOutput } from '../../src-main/shared/contract.ts';
 import { RpcCallError, rpc } from '../rpc.ts';
 import { Button, IconButton } from './button.tsx';
@@ -7,6 +7,8 @@ import { SelectField, TextField } from './field.tsx';
 
 export type ConnectionApp = MethodOutput<'connections.apps'>[number];
 export type SavedConnection = MethodOutput<'connections.add'>;
+/** A saved connection as the list gives it, to edit. */
+export type EditableConnection = MethodOutput<'connections.list'>[number];
 
 export interface ConnectionFormProps {
   apps: readonly ConnectionApp[];
@@ -14,15 +16,43 @@ export interface ConnectionFormProps {
   app?: string;
   /** Names already taken, to suggest a free one. */
   takenNames?: readonly string[];
+  /** Edit this connection instead of adding one: its name and app stay, an empty key keeps the stored one. */
+  connection?: EditableConnection;
   onSaved(connection: SavedConnection): void;
   onCancel?(): void;
-  /** The submit button's words (default "Save connection"). */
+  /** The submit button's words (default "Save connection", or "Save changes" when editing). */
   submitLabel?: string;
 }
 
 interface ExtraRow {
   key: string;
   value: string;
+}
+
+/** Rates as the fields show them: at most three decimals, no trailing zeros. */
+const rateText = (value: number | undefined) => (value === undefined ? '' : String(Number(value.toFixed(3))));
+
+function perSecond(rate: { requestsPerSecond: number; burst: number }): string {
+  return `${rateText(rate.requestsPerSecond)} requests per second, bursts of ${rate.burst}`;
+}
+
+type RateField = 'rateLimit.requestsPerSecond' | 'rateLimit.burst';
+
+/** The rate limit the fields describe: null for both empty, or the first problem with its field. */
+function parseRate(
+  rps: string,
+  burst: string,
+): { value: { requestsPerSecond: number; burst: number } | null } | { field: RateField; text: string } {
+  if (!rps.trim() && !burst.trim()) return { value: null };
+  const rate = Number(rps);
+  const count = Number(burst);
+  if (!rps.trim() || !Number.isFinite(rate) || rate <= 0 || rate > 10_000) {
+    return { field: 'rateLimit.requestsPerSecond', text: 'Enter a number above 0 (at most 10,000), or leave both fields empty.' };
+  }
+  if (!burst.trim() || !Number.isInteger(count) || count < 1 || count > 100_000) {
+    return { field: 'rateLimit.burst', text: 'Enter a whole number from 1 to 100,000, or leave both fields empty.' };
+  }
+  return { value: { requestsPerSecond: rate, burst: count } };
 }
 
 function suggestedName(app: string, taken: readonly string[]): string {
@@ -32,42 +62,70 @@ function suggestedName(app: string, taken: readonly string[]): string {
 }
 
 /**
- * A new connection: app, name, the API's address, the key and any extra settings the app needs.
- * The key is sent once to be stored encrypted and is never shown again.
+ * A connection: app, name, the API's address, the key and any extra settings the app needs. The
+ * key is sent once to be stored encrypted and is never shown again, so editing starts with an
+ * empty key field that keeps the stored key unless something is typed in it.
  */
-export function ConnectionForm({ apps, app: fixedApp, takenNames = [], onSaved, onCancel, submitLabel }: ConnectionFormProps) {
-  const [app, setApp] = useState(fixedApp ?? apps[0]?.id ?? '');
-  const [name, setName] = useState(() => (app ? suggestedName(app, takenNames) : ''));
-  const [nameTouched, setNameTouched] = useState(false);
-  const [baseUrl, setBaseUrl] = useState('');
+export function ConnectionForm({ apps, app: fixedApp, takenNames = [], connection, onSaved, onCancel, submitLabel }: ConnectionFormProps) {
+  const editing = connection !== undefined;
+  const [app, setApp] = useState(connection?.app ?? fixedApp ?? apps[0]?.id ?? '');
+  const [name, setName] = useState(() => connection?.name ?? (app ? suggestedName(app, takenNames) : ''));
+  const [nameTouched, setNameTouched] = useState(editing);
+  const [baseUrl, setBaseUrl] = useState(connection?.baseUrl ?? '');
   const [apiKey, setApiKey] = useState('');
-  const [extras, setExtras] = useState<ExtraRow[]>([]);
+  const [extras, setExtras] = useState<ExtraRow[]>(() => Object.entries(connection?.extras ?? {}).map(([key, value]) => ({ key, value })));
+  const initialRate = [rateText(connection?.rateLimit?.requestsPerSecond), rateText(connection?.rateLimit?.burst)] as const;
+  const [rps, setRps] = useState<string>(initialRate[0]);
+  const [burst, setBurst] = useState<string>(initialRate[1]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ text: string; field?: string } | null>(null);
   const chosen = apps.find((a) => a.id === app);
+  const appName = chosen?.name ?? app;
+  const extrasValue = Object.fromEntries(extras.filter((r) => r.key.trim()).map((r) => [r.key.trim(), r.value]));
 
   useEffect(() => {
     if (!nameTouched && app) setName(suggestedName(app, takenNames));
   }, [app, nameTouched, takenNames]);
 
-  const submit = async (event?: FormEvent) => {
-    event?.preventDefault();
+  const save = async (): Promise<SavedConnection | undefined> => {
+    if (connection) {
+      const rate = parseRate(rps, burst);
+      if ('field' in rate) {
+        setError({ text: rate.text, field: rate.field });
+        return;
+      }
+      const rateChanged = rps !== initialRate[0] || burst !== initialRate[1];
+      return rpc.call('connections.update', {
+        name: connection.name,
+        baseUrl: baseUrl.trim(),
+        ...(apiKey.trim() ? { apiKey } : {}),
+        extras: extrasValue,
+        ...(rateChanged ? { rateLimit: rate.value } : {}),
+      });
+    }
     if (!apiKey.trim()) {
       setError({ text: 'Enter the API key (or access token) from the app’s settings.', field: 'apiKey' });
       return;
     }
+    return rpc.call('connections.add', {
+      name: name.trim(),
+      app,
+      ...(baseUrl.trim() ? { baseUrl: baseUrl.trim() } : {}),
+      apiKey,
+      extras: extrasValue,
+    });
+  };
+
+  const submit = async (event?: FormEvent) => {
+    event?.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      const saved = await rpc.call('connections.add', {
-        name: name.trim(),
-        app,
-        ...(baseUrl.trim() ? { baseUrl: baseUrl.trim() } : {}),
-        apiKey,
-        extras: Object.fromEntries(extras.filter((r) => r.key.trim()).map((r) => [r.key.trim(), r.value])),
-      });
-      setApiKey('');
-      onSaved(saved);
+      const saved = await save();
+      if (saved) {
+        setApiKey('');
+        onSaved(saved);
+      }
     } catch (err) {
       const field = err instanceof RpcCallError ? err.field : undefined;
       const text = (err as Error).message;
@@ -78,34 +136,56 @@ export function ConnectionForm({ apps, app: fixedApp, takenNames = [], onSaved, 
   };
 
   const fieldError = (field: string) => (error?.field === field ? error.text : undefined);
+  // An error belongs to the value it was about; editing that field clears it.
+  const edited = (field: string) => {
+    if (error?.field === field) setError(null);
+  };
+  const shownErrorFields = ['name', 'baseUrl', 'apiKey', ...(editing ? ['rateLimit.requestsPerSecond', 'rateLimit.burst'] : [])];
+  const defaultRate = chosen?.defaultRateLimit;
 
   return (
     // Not a <form>: it may sit inside another dialog's form.
-    <fieldset className="pw-conn-form" aria-label="New connection">
-      {!fixedApp && (
-        <SelectField
-          label="App"
-          value={app}
-          onChange={(e) => setApp(e.target.value)}
-          options={apps.map((a) => ({ value: a.id, label: a.name }))}
-          help={chosen?.description}
-        />
+    <fieldset className="pw-conn-form" aria-label={editing ? 'Edit connection' : 'New connection'}>
+      {editing ? (
+        <div>
+          <div className="pw-conn-pair">
+            <TextField label="App" value={appName} readOnly />
+            <TextField label="Connection name" value={name} readOnly className="pw-conn-name" />
+          </div>
+          <p className="pw-field-help pw-conn-pair-help">Workflows find the connection by its app and name, so these cannot change.</p>
+        </div>
+      ) : (
+        <>
+          {!fixedApp && (
+            <SelectField
+              label="App"
+              value={app}
+              onChange={(e) => setApp(e.target.value)}
+              options={apps.map((a) => ({ value: a.id, label: a.name }))}
+              help={chosen?.description}
+            />
+          )}
+          <TextField
+            label="Connection name"
+            value={name}
+            onChange={(e) => {
+              setName(e.target.value);
+              setNameTouched(true);
+              edited('name');
+            }}
+            help="A short name you choose, e.g. kanvo-main. Workflows refer to the connection by it."
+            error={fieldError('name')}
+            autoComplete="off"
+          />
+        </>
       )}
-      <TextField
-        label="Connection name"
-        value={name}
-        onChange={(e) => {
-          setName(e.target.value);
-          setNameTouched(true);
-        }}
-        help="A short name you choose, e.g. kanvo-main. Workflows refer to the connection by it."
-        error={fieldError('name')}
-        autoComplete="off"
-      />
       <TextField
         label="Base URL"
         value={baseUrl}
-        onChange={(e) => setBaseUrl(e.target.value)}
+        onChange={(e) => {
+          setBaseUrl(e.target.value);
+          edited('baseUrl');
+        }}
         placeholder={chosen?.defaultBaseUrl ?? 'https://…'}
         optional={Boolean(chosen?.defaultBaseUrl)}
         help={
@@ -118,11 +198,19 @@ export function ConnectionForm({ apps, app: fixedApp, takenNames = [], onSaved, 
         inputMode="url"
       />
       <TextField
-        label="API key"
+        label={editing ? 'New API key' : 'API key'}
         type="password"
         value={apiKey}
-        onChange={(e) => setApiKey(e.target.value)}
-        help="Stored encrypted on this computer. It is never shown again, only its last characters."
+        onChange={(e) => {
+          setApiKey(e.target.value);
+          edited('apiKey');
+        }}
+        optional={editing}
+        help={
+          editing
+            ? `Leave empty to keep the current key${connection?.secretHint ? ` (ending in ${connection.secretHint.replace(/^•+/, '')})` : ''}. A new key is stored encrypted and never shown again.`
+            : 'Stored encrypted on this computer. It is never shown again, only its last characters.'
+        }
         error={fieldError('apiKey')}
         autoComplete="new-password"
         onKeyDown={(e) => {
@@ -169,10 +257,55 @@ export function ConnectionForm({ apps, app: fixedApp, takenNames = [], onSaved, 
           </Button>
         </div>
       </fieldset>
-      {error && !error.field && (
+      {editing && (
+        <fieldset className="pw-conn-extras">
+          <legend className="pw-field-label">
+            Rate limit <span className="pw-field-optional">(optional)</span>
+          </legend>
+          <p className="pw-field-help">
+            How fast Pipewright may call {appName} with this connection, across all workflows. Leave both empty for{' '}
+            {defaultRate ? `${appName}’s default: ${perSecond(defaultRate)}.` : 'the app’s default.'}
+          </p>
+          <div className="pw-conn-pair">
+            <TextField
+              label="Requests per second"
+              value={rps}
+              onChange={(e) => {
+                setRps(e.target.value);
+                edited('rateLimit.requestsPerSecond');
+              }}
+              placeholder={rateText(defaultRate?.requestsPerSecond)}
+              inputMode="decimal"
+              autoComplete="off"
+              error={fieldError('rateLimit.requestsPerSecond')}
+            />
+            <TextField
+              label="Burst"
+              value={burst}
+              onChange={(e) => {
+                setBurst(e.target.value);
+                edited('rateLimit.burst');
+              }}
+              placeholder={rateText(defaultRate?.burst)}
+              inputMode="numeric"
+              autoComplete="off"
+              error={fieldError('rateLimit.burst')}
+            />
+          </div>
+        </fieldset>
+      )}
+      {error && !(error.field && shownErrorFields.includes(error.field)) && (
         <p className="pw-field-error" role="alert">
           {error.text}
         </p>
+      )}
+      {connection && (
+        <div className="pw-conn-form-test">
+          <ConnectionTestButton
+            name={connection.name}
+            draft={{ baseUrl: baseUrl.trim(), ...(apiKey.trim() ? { apiKey } : {}), extras: extrasValue }}
+          />
+        </div>
       )}
       <div className="pw-conn-form-actions">
         {onCancel && (
@@ -181,7 +314,7 @@ export function ConnectionForm({ apps, app: fixedApp, takenNames = [], onSaved, 
           </Button>
         )}
         <Button variant="primary" onClick={() => void submit()} loading={busy} disabled={!app}>
-          {submitLabel ?? 'Save connection'}
+          {submitLabel ?? (editing ? 'Save changes' : 'Save connection')}
         </Button>
       </div>
     </fieldset>
@@ -191,19 +324,27 @@ export function ConnectionForm({ apps, app: fixedApp, takenNames = [], onSaved, 
 export interface ConnectionTestProps {
   /** The saved connection to test. */
   name: string;
+  /** Unsaved changes to test instead of the stored values (an empty key keeps the stored one). */
+  draft?: { baseUrl?: string; apiKey?: string; extras?: Record<string, string> };
   size?: 'sm' | 'md';
 }
 
 /** "Test connection": asks the app with the stored key and says what it answered. */
-export function ConnectionTestButton({ name, size = 'sm' }: ConnectionTestProps) {
+export function ConnectionTestButton({ name, draft, size = 'sm' }: ConnectionTestProps) {
   const [state, setState] = useState<{ busy: boolean; result?: { ok: boolean; message: string } }>({ busy: false });
-  // A result belongs to the connection it was made with.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reset when the connection changes.
-  useEffect(() => setState({ busy: false }), [name]);
+  const draftKey = JSON.stringify(draft ?? null);
+  // A result belongs to the connection (and the changes) it was made with.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reset when the connection or the changes change.
+  useEffect(() => setState({ busy: false }), [name, draftKey]);
+  const resultRef = useRef<HTMLSpanElement>(null);
+  // In a long dialog the answer may land below the fold.
+  useEffect(() => {
+    if (state.result) resultRef.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [state.result]);
   const test = async () => {
     setState({ busy: true });
     try {
-      setState({ busy: false, result: await rpc.call('connections.test', { name }) });
+      setState({ busy: false, result: await rpc.call('connections.test', { name, ...draft }) });
     } catch (err) {
       setState({ busy: false, result: { ok: false, message: (err as Error).message } });
     }
@@ -215,6 +356,7 @@ export function ConnectionTestButton({ name, size = 'sm' }: ConnectionTestProps)
       </Button>
       {state.result && (
         <span
+          ref={resultRef}
           className={`pw-conn-test-result ${state.result.ok ? 'is-ok' : 'is-failed'}`}
           role="status"
           data-testid="connection-test-result"

@@ -6,6 +6,7 @@ export {
   ConnectionForm,
   type ConnectionFormProps,
   ConnectionTestButton,
+  type EditableConnection,
   type SavedConnection,
 } from './connection-form.tsx';
 export { CopyButton, type CopyButtonProps, copyText } from './copy-button.tsx';

@@ -1,29 +1,50 @@
-import { KeyRound, Plug, Plus } from 'lucide-react';
+import { KeyRound, Pencil, Plug, Plus, Trash2 } from 'lucide-react';
 import { useMemo, useState } from 'react';
 import type { CatalogApp } from '../../../src-main/shared/catalog.ts';
-import type { MethodOutput } from '../../../src-main/shared/contract.ts';
+import type { ConnectionUser } from '../../../src-main/shared/contract.ts';
 import {
   Banner,
   Button,
+  ConfirmDialog,
   ConnectionForm,
   ConnectionTestButton,
   columnHelper,
   DataTable,
   Dialog,
+  type EditableConnection,
   EmptyState,
+  IconButton,
   LoadingBlock,
   PageHeader,
   plural,
+  StatusBadge,
   toast,
 } from '../../components/index.ts';
+import { rpc } from '../../rpc.ts';
+import { workflowHref } from '../router.ts';
+import { reportError } from '../store.ts';
 import { useRpc } from '../use-rpc.ts';
 
-type Connection = MethodOutput<'connections.list'>[number] & { appName: string };
+type Connection = EditableConnection & { appName: string };
 
 const AUTH_LABELS: Record<string, string> = { bearer: 'Bearer token', apiKey: 'API key', oauth: 'OAuth' };
 
+interface Actions {
+  edit(connection: Connection): void;
+  askRemove(connection: Connection): void;
+  /** The connection whose users are being looked up before the remove dialog opens. */
+  checking: string | null;
+}
+
+/** “A”, “A and B”, “A, B and C”. */
+function wordList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+const quoted = (users: readonly ConnectionUser[]) => wordList(users.map((u) => `“${u.name}”`));
+
 const col = columnHelper<Connection>();
-const columns = [
+const buildColumns = (actions: Actions) => [
   col.accessor('appName', {
     header: 'App',
     sortFn: 'text',
@@ -35,12 +56,12 @@ const columns = [
         <span className="pw-cell-title">{row.original.appName}</span>
       </span>
     ),
-    meta: { width: '220px' },
+    meta: { width: '190px' },
   }),
   col.accessor('name', {
     header: 'Name',
     sortFn: 'text',
-    cell: ({ getValue }) => <span className="pw-mono">{getValue()}</span>,
+    cell: ({ getValue }) => <span className="pw-mono pw-nowrap">{getValue()}</span>,
   }),
   col.accessor((c) => c.baseUrl ?? '', {
     id: 'baseUrl',
@@ -77,21 +98,115 @@ const columns = [
         </div>
       );
     },
-    meta: { width: '200px' },
+    meta: { width: '180px' },
   }),
   col.display({
     id: 'test',
     header: () => <span className="pw-sr-only">Test</span>,
     cell: ({ row }) => <ConnectionTestButton name={row.original.name} />,
-    meta: { width: '320px' },
+    meta: { width: '240px' },
+  }),
+  col.display({
+    id: 'actions',
+    header: () => <span className="pw-sr-only">Actions</span>,
+    cell: ({ row }) => {
+      const c = row.original;
+      return (
+        <div className="pw-row-actions">
+          <Button size="sm" variant="ghost" icon={<Pencil size={14} />} onClick={() => actions.edit(c)} aria-label={`Edit ${c.name}`}>
+            Edit
+          </Button>
+          <IconButton
+            size="sm"
+            label={`Remove ${c.name}`}
+            icon={<Trash2 size={15} />}
+            loading={actions.checking === c.name}
+            onClick={() => actions.askRemove(c)}
+          />
+        </div>
+      );
+    },
+    meta: { className: 'pw-col-actions' },
   }),
 ];
+
+/** Asks before removing; a connection that live workflows use cannot go until they are turned off. */
+function RemoveConnectionDialog(props: {
+  target: { connection: Connection; users: ConnectionUser[] } | null;
+  open: boolean;
+  onOpenChange(open: boolean): void;
+  onConfirm(): Promise<void>;
+}) {
+  const { target, open, onOpenChange } = props;
+  if (!target) return null;
+  const { connection, users } = target;
+  const live = users.filter((u) => u.status === 'live');
+  if (live.length > 0) {
+    const one = live.length === 1;
+    return (
+      <Dialog
+        open={open}
+        onOpenChange={onOpenChange}
+        title={`“${connection.name}” is in use`}
+        description={`Turn off ${quoted(live)} first: ${one ? 'it is' : 'they are'} live and ${one ? 'uses' : 'use'} this connection. Then you can remove it.`}
+        width={440}
+        footer={
+          <Button variant="primary" onClick={() => onOpenChange(false)} autoFocus>
+            OK
+          </Button>
+        }
+      >
+        <ul className="pw-conn-users" aria-label="Live workflows using it">
+          {live.map((w) => (
+            <li key={w.id}>
+              <a className="pw-cell-title" href={workflowHref(w.id)}>
+                {w.name}
+              </a>
+              <StatusBadge status={w.status} />
+            </li>
+          ))}
+        </ul>
+      </Dialog>
+    );
+  }
+  return (
+    <ConfirmDialog
+      open={open}
+      onOpenChange={onOpenChange}
+      title={`Remove “${connection.name}”?`}
+      description={`The ${connection.appName} connection and its stored key are deleted from this computer. This cannot be undone.`}
+      confirmLabel="Remove connection"
+      onConfirm={props.onConfirm}
+    >
+      {users.length > 0 && (
+        <Banner tone="warning" title="These workflows will need another connection:">
+          <ul className="pw-conn-users" aria-label="Workflows using it">
+            {users.map((w) => (
+              <li key={w.id}>
+                <span className="pw-cell-title">{w.name}</span>
+                <StatusBadge status={w.status} />
+              </li>
+            ))}
+          </ul>
+          <p className="pw-conn-users-note">Their {connection.appName} steps cannot run until you choose another connection for them.</p>
+        </Banner>
+      )}
+    </ConfirmDialog>
+  );
+}
 
 export function ConnectionsScreen() {
   const connections = useRpc('connections.list', {});
   const catalog = useRpc('catalog.get', {});
   const apps = useRpc('connections.apps', {});
   const [adding, setAdding] = useState(false);
+  // Kept while a dialog closes, so its words stay until it is gone; `opened` gives each opening a fresh form.
+  const [editing, setEditing] = useState<{ connection: Connection; opened: number } | null>(null);
+  const [editOpen, setEditOpen] = useState(false);
+  const [removing, setRemoving] = useState<{ connection: Connection; users: ConnectionUser[] } | null>(null);
+  const [removeOpen, setRemoveOpen] = useState(false);
+  const [checking, setChecking] = useState<string | null>(null);
+  const { reload } = connections;
   const addButton = (
     <Button variant="primary" icon={<Plus size={16} />} onClick={() => setAdding(true)} disabled={!apps.data}>
       Add connection
@@ -101,6 +216,48 @@ export function ConnectionsScreen() {
     const apps = new Map(((catalog.data?.apps ?? []) as CatalogApp[]).map((a) => [a.id, a.name]));
     return (connections.data ?? []).map((c) => ({ ...c, appName: apps.get(c.app) ?? c.app }));
   }, [connections.data, catalog.data]);
+
+  const columns = useMemo(
+    () =>
+      buildColumns({
+        checking,
+        edit: (connection) => {
+          setEditing({ connection, opened: Date.now() });
+          setEditOpen(true);
+        },
+        // Which workflows use it decides what the dialog says, so it is looked up first.
+        askRemove: async (connection) => {
+          setChecking(connection.name);
+          try {
+            const users = await rpc.call('connections.usage', { name: connection.name });
+            setRemoving({ connection, users });
+            setRemoveOpen(true);
+          } catch (err) {
+            reportError(`Could not check which workflows use “${connection.name}”`, err);
+          } finally {
+            setChecking(null);
+          }
+        },
+      }),
+    [checking],
+  );
+
+  const remove = async (connection: Connection) => {
+    let removed: ConnectionUser[];
+    try {
+      removed = (await rpc.call('connections.remove', { name: connection.name })).workflows;
+    } catch (err) {
+      // E.g. a workflow went live meanwhile: the message names it.
+      reportError(`Could not remove “${connection.name}”`, err);
+      throw err;
+    }
+    toast.success(`Connection “${connection.name}” removed`, {
+      description: removed.length
+        ? `Its stored key was deleted. ${quoted(removed)} ${removed.length === 1 ? 'needs' : 'need'} another ${connection.appName} connection.`
+        : 'Its stored key was deleted too.',
+    });
+    await reload();
+  };
 
   return (
     <div className="pw-page">
@@ -163,6 +320,36 @@ export function ConnectionsScreen() {
           />
         )}
       </Dialog>
+      <Dialog
+        open={editOpen}
+        onOpenChange={setEditOpen}
+        title="Edit connection"
+        description="Workflows that use this connection pick up the changes from their next step on."
+        width={560}
+      >
+        {apps.data && editing && (
+          <ConnectionForm
+            key={editing.opened}
+            apps={apps.data}
+            connection={editing.connection}
+            onCancel={() => setEditOpen(false)}
+            onSaved={(saved) => {
+              setEditOpen(false);
+              const moved = saved.baseUrl !== editing.connection.baseUrl;
+              toast.success(`Connection “${saved.name}” updated`, {
+                description: moved && saved.baseUrl ? `It now reaches ${saved.baseUrl}.` : undefined,
+              });
+              void reload();
+            }}
+          />
+        )}
+      </Dialog>
+      <RemoveConnectionDialog
+        target={removing}
+        open={removeOpen}
+        onOpenChange={setRemoveOpen}
+        onConfirm={() => (removing ? remove(removing.connection) : Promise.resolve())}
+      />
     </div>
   );
 }
