@@ -1,12 +1,11 @@
 import type { z } from 'zod';
 import pkg from '../package.json' with { type: 'json' };
-import { type App, InvalidWorkflowError, type RunUpdate } from './app.ts';
+import { type App, ConnectionInUseError, InvalidWorkflowError, type RunUpdate } from './app.ts';
 import type { TriggerEvent } from './connectors/define.ts';
 import { apiProfile, testConnection } from './connectors/http.ts';
 import { DEFAULT_POLL_SECONDS, MIN_POLL_SECONDS } from './engine/activation.ts';
 import { describeError } from './engine/runner.ts';
 import {
-  type ConnectionUser,
   type Contract,
   contract,
   type EventName,
@@ -371,28 +370,18 @@ export function createApi(app: App, options: ApiOptions): Api {
     },
     'connections.usage': ({ name }) => {
       connectionOf(name);
-      return connectionUsers(app, name);
+      return app.connectionUsers(name);
     },
     'connections.remove': async ({ name }) => {
       connectionOf(name);
-      const users = connectionUsers(app, name);
-      const live = users.filter((u) => u.status === 'live');
-      if (live.length > 0) {
-        const names = wordList(live.map((w) => `"${w.name}"`));
-        const one = live.length === 1;
-        throw new ApiError(
-          409,
-          `The live workflow${one ? '' : 's'} ${names} use${one ? 's' : ''} the connection "${name}". Turn off ${names} first, or give ${one ? 'it' : 'them'} another connection.`,
-          'name',
-        );
+      try {
+        const users = await app.removeConnection(name);
+        for (const user of users) hub.emit('workflows.changed', { id: user.id });
+        return { removed: true as const, workflows: users };
+      } catch (err) {
+        if (err instanceof ConnectionInUseError) throw new ApiError(409, err.message, 'name');
+        throw err;
       }
-      // A paused workflow keeps its webhooks registered with the app; delete them while the key still works.
-      for (const user of users) {
-        if (user.status === 'paused') await app.activation.deactivate(user.id, app.workflows.document(user.id));
-      }
-      app.connections.remove(name);
-      for (const user of users) hub.emit('workflows.changed', { id: user.id });
-      return { removed: true as const, workflows: users };
     },
     'connections.test': async ({ name, baseUrl, apiKey, extras }) => {
       const current = connectionOf(name);
@@ -690,42 +679,6 @@ function filledExtras(extras: Record<string, string>): Record<string, string> {
       .map(([k, v]) => [k.trim(), v.trim()])
       .filter(([k, v]) => k && v),
   );
-}
-
-/** "A", "A and B", "A, B and C". */
-function wordList(items: readonly string[]): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
-}
-
-/**
- * The saved workflows whose steps use the connection, resolved as a run resolves them (the alias's
- * binding, a connection named like the alias, or the only connection of its app), plus those whose
- * registered triggers go through it.
- */
-function connectionUsers(app: App, name: string): ConnectionUser[] {
-  const users: ConnectionUser[] = [];
-  for (const row of app.workflows.list()) {
-    const doc = app.workflows.document(row.id);
-    if (!doc) continue;
-    const verdicts = new Map<string, boolean>();
-    for (const node of doc.nodes) {
-      const alias = node.connection;
-      if (alias === undefined || verdicts.get(alias)) continue;
-      try {
-        verdicts.set(alias, app.connections.resolveFor(doc, node)?.name === name);
-      } catch {
-        // Ambiguous or missing: the step uses no connection yet, so not this one.
-        if (!verdicts.has(alias)) verdicts.set(alias, false);
-      }
-    }
-    for (const hook of app.hooks.forWorkflow(row.id)) {
-      const alias = doc.nodes.find((n) => n.id === hook.nodeId)?.connection;
-      if (hook.connectionName === name && alias !== undefined) verdicts.set(alias, true);
-    }
-    const aliases = [...verdicts].filter(([, uses]) => uses).map(([alias]) => alias);
-    if (aliases.length > 0) users.push({ id: row.id, name: row.name, status: row.status, aliases: aliases.sort() });
-  }
-  return users;
 }
 
 function failure(status: number, error: RpcError): CallResult {

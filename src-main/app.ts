@@ -12,6 +12,7 @@ import { Engine } from './engine/runner.ts';
 import { Scheduler } from './engine/scheduler.ts';
 import { type Validation, validateWorkflow } from './engine/validate.ts';
 import { type DeliveryHeaders, type IntakeAnswer, WebhookIntake } from './engine/webhook-intake.ts';
+import type { ConnectionUser } from './shared/contract.ts';
 import type { RunMode, RunResult, RunStatus } from './shared/runs.ts';
 import { describeSchemaIssues, Workflow, type WorkflowIssue } from './shared/workflow.ts';
 import { Checkpointer } from './store/checkpointer.ts';
@@ -72,6 +73,26 @@ export interface RunRequest {
  * The composition root in plain Node: the Electron shell, the browser edition's server and the CLI
  * all build the same app from here.
  */
+/** A connection that live workflows use cannot be removed; the message names them. */
+export class ConnectionInUseError extends Error {
+  constructor(
+    name: string,
+    readonly workflows: readonly ConnectionUser[],
+  ) {
+    const names = wordList(workflows.map((w) => `"${w.name}"`));
+    const one = workflows.length === 1;
+    super(
+      `The live workflow${one ? '' : 's'} ${names} use${one ? 's' : ''} the connection "${name}". Turn off ${names} first, or give ${one ? 'it' : 'them'} another connection.`,
+    );
+    this.name = 'ConnectionInUseError';
+  }
+}
+
+/** "A", "A and B", "A, B and C". */
+function wordList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
 export class App {
   readonly db: Db;
   readonly crm: CrmStore;
@@ -330,6 +351,53 @@ export class App {
     const removed = this.workflows.remove(id);
     if (removed) this.scheduler.refresh();
     return removed;
+  }
+
+  /**
+   * The saved workflows whose steps use the connection, resolved as a run resolves them (the alias's
+   * binding, a connection named like the alias, or the only connection of its app), plus those whose
+   * registered triggers go through it.
+   */
+  connectionUsers(name: string): ConnectionUser[] {
+    const users: ConnectionUser[] = [];
+    for (const row of this.workflows.list()) {
+      const doc = this.workflows.document(row.id);
+      if (!doc) continue;
+      const verdicts = new Map<string, boolean>();
+      for (const node of doc.nodes) {
+        const alias = node.connection;
+        if (alias === undefined || verdicts.get(alias)) continue;
+        try {
+          verdicts.set(alias, this.connections.resolveFor(doc, node)?.name === name);
+        } catch {
+          // Ambiguous or missing: the step uses no connection yet, so not this one.
+          if (!verdicts.has(alias)) verdicts.set(alias, false);
+        }
+      }
+      for (const hook of this.hooks.forWorkflow(row.id)) {
+        const alias = doc.nodes.find((n) => n.id === hook.nodeId)?.connection;
+        if (hook.connectionName === name && alias !== undefined) verdicts.set(alias, true);
+      }
+      const aliases = [...verdicts].filter(([, uses]) => uses).map(([alias]) => alias);
+      if (aliases.length > 0) users.push({ id: row.id, name: row.name, status: row.status, aliases: aliases.sort() });
+    }
+    return users;
+  }
+
+  /**
+   * Deletes a connection with its stored key and bindings, and returns the workflows that used it
+   * (they need another one now). Refused while a live workflow uses it. A paused workflow's
+   * webhooks are deleted from the app first, while the key still works.
+   */
+  async removeConnection(name: string): Promise<ConnectionUser[]> {
+    const users = this.connectionUsers(name);
+    const live = users.filter((u) => u.status === 'live');
+    if (live.length > 0) throw new ConnectionInUseError(name, live);
+    for (const user of users) {
+      if (user.status === 'paused') await this.activation.deactivate(user.id, this.workflows.document(user.id));
+    }
+    this.connections.remove(name);
+    return users;
   }
 
   /** Pauses a live workflow whose runs keep failing, and tells the UI. */

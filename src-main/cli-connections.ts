@@ -1,5 +1,5 @@
 import { ZodError } from 'zod';
-import type { App } from './app.ts';
+import { type App, ConnectionInUseError } from './app.ts';
 import { formatTable } from './cli-format.ts';
 import { type CliIo, CliUsageError, runSubcommand, stdio } from './cli-io.ts';
 import { apiProfile, apiProfiles, testConnection } from './connectors/http.ts';
@@ -110,7 +110,7 @@ export async function connectionsCommand(
         case 'test':
           return await test(app, rest, io);
         case 'remove':
-          return remove(app, rest, io);
+          return await remove(app, rest, io);
         case 'bind':
           return bind(app, rest, io);
         default:
@@ -118,7 +118,7 @@ export async function connectionsCommand(
           return 2;
       }
     },
-    (e) => (e instanceof ConnectionError || e instanceof ZodError ? explain(e) : undefined),
+    (e) => (e instanceof ConnectionError || e instanceof ConnectionInUseError || e instanceof ZodError ? explain(e) : undefined),
   );
 }
 
@@ -234,14 +234,13 @@ async function test(app: App, args: string[], io: ConnectionsIo): Promise<number
   return 1;
 }
 
-function remove(app: App, args: string[], io: ConnectionsIo): number {
+async function remove(app: App, args: string[], io: ConnectionsIo): Promise<number> {
   const name = need(args[0], 'the name of the connection to remove');
-  const info = app.connections.get(name);
-  if (!info) throw new ConnectionError(`There is no connection named "${name}". See \`pipewright connections list\`.`);
-  app.connections.remove(name);
-  const bound = info.boundTo.map((b) => `${b.workflowId} (${b.alias})`);
+  if (!app.connections.get(name)) throw new ConnectionError(`There is no connection named "${name}". See \`pipewright connections list\`.`);
+  // Refused (with the live workflows named) while a live workflow uses it, as in the app.
+  const users = await app.removeConnection(name);
   io.out(
-    `Removed connection "${name}" and its stored key.${bound.length ? ` These workflows no longer have it bound: ${bound.join(', ')}.` : ''}`,
+    `Removed connection "${name}" and its stored key.${users.length ? ` These workflows need another connection now: ${users.map((u) => `${u.id} (${u.aliases.join(', ')})`).join(', ')}.` : ''}`,
   );
   return 0;
 }

@@ -185,4 +185,48 @@ describe('pipewright CLI', () => {
     const contacts = crmDump(dataDir).contacts as { email: string }[];
     expect(new Set(contacts.map((c) => c.email)).size).toBe(contacts.length);
   });
+
+  it('refuses to remove a connection a live workflow uses, and names the workflow', () => {
+    const dataDir = tempDir();
+    const add = cli(
+      dataDir,
+      'connections',
+      'add',
+      'kanvo-main',
+      '--app',
+      'kanvo',
+      '--base-url',
+      'http://127.0.0.1:9/api/v1',
+      '--api-key',
+      'kv_1',
+    );
+    expect(add.code).toBe(0);
+    const file = join(tempDir(), 'uses-kanvo.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        format: 'pipewright.workflow/1',
+        id: 'uses-kanvo',
+        name: 'New lead: Kanvo task',
+        connections: { crm: { app: 'kanvo' } },
+        nodes: [
+          { id: 'start', type: 'local.recordCreated', params: {} },
+          { id: 'task', type: 'kanvo.createTask', connection: 'crm', params: { title: 'Call' } },
+        ],
+        edges: [{ from: 'start', to: 'task' }],
+      }),
+    );
+    expect(cli(dataDir, 'import', file).code).toBe(0);
+    expect(cli(dataDir, 'activate', 'uses-kanvo').code).toBe(0);
+
+    const refused = cli(dataDir, 'connections', 'remove', 'kanvo-main');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('The live workflow "New lead: Kanvo task" uses the connection "kanvo-main". Turn off');
+
+    expect(cli(dataDir, 'deactivate', 'uses-kanvo').code).toBe(0);
+    const removed = cli(dataDir, 'connections', 'remove', 'kanvo-main');
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toContain('These workflows need another connection now: uses-kanvo (crm).');
+    expect(cli(dataDir, 'connections', 'list').stdout).not.toContain('kanvo-main');
+  });
 });
