@@ -141,6 +141,8 @@ export async function startHookServer(options: HookServerOptions): Promise<Runni
     const current = new Worker(BOOTSTRAP, { eval: true, workerData: { ...workerEntry(), options: receiver } });
     worker = current;
     current.on('message', (message: FromReceiver) => onMessage(current, message));
+    // Without a listener, a failure of the thread would be thrown here, in the main thread.
+    current.on('error', (err) => log(`The webhook receiver failed: ${err.message}`));
     return new Promise((resolve, reject) => {
       const failed = (err: Error) => reject(err);
       current.once('error', failed);

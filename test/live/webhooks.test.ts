@@ -4,7 +4,8 @@ import { builtInConnectors } from '../../src-main/connectors/index.ts';
 import { startHookServer } from '../../src-main/server/hooks.ts';
 import type { WorkflowInput } from '../../src-main/shared/workflow.ts';
 import { acmeConnector, registered, signAcme } from '../fixtures/acme-connector.ts';
-import { tempApp } from '../helpers.ts';
+import { flakyConnector } from '../fixtures/flaky-connector.ts';
+import { afterThisTest, tempApp } from '../helpers.ts';
 
 /** A live workflow: an Acme contact update adds a local task; its hook is registered with "Acme". */
 async function liveApp(options: { failing?: boolean } = {}) {
@@ -193,5 +194,41 @@ describe('webhook receiver', () => {
     expect(kept?.note).toContain('paused');
     expect(app.journal.list({ workflowId: 'acme-follow-up' })).toHaveLength(5);
     await close();
+  });
+
+  it('starts the receiver’s thread again on the same port when it fails, and keeps receiving', async () => {
+    const app = tempApp({ connectors: [...builtInConnectors, flakyConnector] });
+    const lines: string[] = [];
+    const connectorModules = [new URL('../fixtures/flaky-connector.ts', import.meta.url).href];
+    const server = await startHookServer({ app, port: 0, log: (line) => lines.push(line), connectorModules });
+    afterThisTest(() => server.close());
+    app.settings.set('webhooks.publicUrl', server.origin);
+    app.save({
+      format: 'pipewright.workflow/1',
+      id: 'flaky-tasks',
+      name: 'Flaky tasks',
+      nodes: [
+        { id: 'trigger', type: 'flaky.event', params: {} },
+        { id: 'task', type: 'local.createTask', params: { title: 'Flaky {{ trigger.data.id }}' } },
+      ],
+      edges: [{ from: 'trigger', to: 'task' }],
+    });
+    app.start();
+    await app.setLive('flaky-tasks', true);
+    const url = app.triggerHooks('flaky-tasks')[0]?.url as string;
+    const send = (body: object) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(
+        (r) => r.status,
+        () => 'no answer',
+      );
+
+    expect(await send({ id: 'first' })).toBe(200); // checked on the main thread; the receiver learns the hook
+    await send({ id: 'fatal', crashReceiver: true }); // checked on the receiver's thread, which then fails
+    await expect.poll(() => lines.some((l) => l.includes('The webhook receiver stopped')), { timeout: 5000 }).toBe(true);
+    await expect.poll(() => send({ id: 'after' }), { timeout: 5000, interval: 250 }).toBe(200);
+    await app.settle();
+    const titles = app.crm.listTasks().map((t) => t.title);
+    expect(titles).toContain('Flaky first');
+    expect(titles).toContain('Flaky after');
   });
 });
